@@ -1,0 +1,73 @@
+# The README's two commands: `make run` (demo shop, no services) and `make test` (everything).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+unexport PYTHONDONTWRITEBYTECODE
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONUNBUFFERED := 1
+
+# Django 6.1 needs Python 3.12+; the machine's default python3 may be older.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PRODUCTS ?= 240
+
+# Tests use the machine's PostgreSQL and Redis (a dedicated Redis DB index and key prefix).
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/storefront} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/13} CACHE_KEY_PREFIX=storefront-test \
+	DB_POOL_MAX=40
+
+.PHONY: help run test unit e2e env python services browser lint format bench
+
+help:
+	@echo "make run    set up and serve the demo shop at http://$(HOST):$(PORT) (no services needed)"
+	@echo "make test   set up and run every test (unit + e2e) against PostgreSQL and Redis"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: Storefront needs Python 3.12 or newer (Django 6.1); none was found on PATH." >&2; \
+		echo "       Install python3.12 (or set PYTHON=/path/to/python3.12) and try again." >&2; exit 1; fi
+
+$(VENV)/.synced: pyproject.toml uv.lock | python
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@UV="$$(command -v uv || echo '$(PYTHON) -m uv')"; $$UV sync --frozen --python "$$(command -v $(PYTHON))" --compile-bytecode --quiet
+	@touch $@
+
+env: $(VENV)/.synced
+
+run: env
+	@DEBUG=1 $(PY) manage.py migrate --no-input -v 0
+	@DEBUG=1 $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS)
+	@DEBUG=1 $(PY) manage.py demo_staff
+	@echo "Serving the shop at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
+
+services:
+	@bash .ci/services
+
+browser:
+	@if [ -z "$$PLAYWRIGHT_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the e2e tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+test: env services browser
+	@$(TEST_ENV) $(PY) -m pytest tests -q
+	@$(TEST_ENV) $(PY) -m pytest e2e -q
+
+unit: env services
+	@$(TEST_ENV) $(PY) -m pytest tests -q
+
+e2e: env services browser
+	@$(TEST_ENV) $(PY) -m pytest e2e -q
+
+lint: env
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: env
+	@$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+bench: env services
+	@$(PY) bench/catalog

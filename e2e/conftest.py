@@ -1,0 +1,90 @@
+"""Playwright journeys against pytest-django's live server, with JavaScript on and off.
+
+Every journey that uses `page` runs twice (`js-on`, `js-off`): the shop must work without
+JavaScript and htmx must only make it faster. Traces and screenshots of failing journeys are
+kept in ./test-results (open a trace with `playwright show-trace <file>`).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+# Playwright keeps an event loop running in this thread; Django would refuse ORM calls here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+DEMO_PRODUCTS = 60
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_configure(config):
+    """Keep a trace and a screenshot of every failing journey, unless the command line says else.
+
+    pytest-playwright's own defaults are "off"; its --output already defaults to ./test-results
+    (git-ignored, and emptied by pytest-playwright at the start of every run).
+    """
+    option = config.option
+    if getattr(option, "tracing", None) == "off":
+        option.tracing = "retain-on-failure"
+    if getattr(option, "screenshot", None) == "off":
+        option.screenshot = "only-on-failure"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium (or $PLAYWRIGHT_CHROMIUM); Playwright's own browser when neither exists."""
+    args = {**browser_type_launch_args, "headless": True}
+    args["args"] = [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]
+    executable = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
+    if executable and Path(executable).is_file():
+        args["executable_path"] = executable
+    return args
+
+
+@pytest.fixture(params=[True, False], ids=["js-on", "js-off"])
+def js(request) -> bool:
+    """Whether the browser runs JavaScript; every journey runs both ways."""
+    return request.param
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, js):
+    return {**browser_context_args, "java_script_enabled": js}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """The tests share the machine's Redis: delete only our own prefix, never FLUSHDB."""
+    yield
+    if hasattr(cache, "delete_pattern"):  # django-redis; the local-memory cache needs nothing.
+        cache.delete_pattern("*")
+
+
+@pytest.fixture
+def media_root(settings, tmp_path_factory) -> Path:
+    """Generated product images go to a temporary folder, never ./var/media.
+
+    The same folder as tests/conftest.py uses, so the URLconf's media view (which captures
+    MEDIA_ROOT when it is first imported) serves them whichever suite imports it first.
+    """
+    root = tmp_path_factory.getbasetemp() / "media"
+    root.mkdir(parents=True, exist_ok=True)
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def shop(live_server, media_root) -> str:
+    """A small deterministic catalog behind a live server; returns the server's base URL."""
+    call_command("seed_demo", "--products", str(DEMO_PRODUCTS), verbosity=0)
+    return live_server.url

@@ -1,0 +1,223 @@
+"""A shopper browses the catalog, narrows it with filters, goes back, reloads, and changes category.
+
+With JavaScript, htmx swaps the results in place and pushes the URL; without it the shopper
+presses "Apply filters" and gets a full page. The journey and its outcome are the same.
+"""
+
+import re
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+RESULTS_HEADING = re.compile(
+    r"^(\d+ products?(, showing \d+\u2013\d+)?|No products match these filters)$"
+)
+COUNT_LABEL = re.compile(r"^(?P<label>.+) \((?P<count>\d+)\)$")
+PRICE = re.compile(r"£([\d,]+\.\d{2})")
+
+
+# Page helpers: everything is found by role and accessible name, as a shopper (or a screen
+# reader) finds it.
+
+
+def results(page: Page) -> Locator:
+    return page.get_by_role("region", name=RESULTS_HEADING)
+
+
+def results_heading(page: Page) -> Locator:
+    return page.get_by_role("heading", level=2, name=RESULTS_HEADING)
+
+
+def product_cards(page: Page) -> Locator:
+    """One list item per product card (each holds a link to the product page)."""
+    return results(page).get_by_role("listitem").filter(has=page.get_by_role("link"))
+
+
+def facet(page: Page, name: str) -> Locator:
+    return page.get_by_role("complementary", name="Filters").get_by_role("group", name=name)
+
+
+def facet_option(page: Page, facet_name: str, label: str) -> Locator:
+    pattern = re.compile(rf"^{re.escape(label)} \(\d+\)$")
+    return facet(page, facet_name).get_by_role("checkbox", name=pattern)
+
+
+def facet_counts(page: Page, facet_name: str) -> dict[str, int]:
+    """{"Red": 8, ...} from the labels of a facet's checkboxes."""
+    counts = {}
+    for line in facet(page, facet_name).inner_text().splitlines():
+        match = COUNT_LABEL.match(line.strip())
+        if match:
+            counts[match["label"]] = int(match["count"])
+    return counts
+
+
+def card_prices(page: Page) -> list[Decimal]:
+    prices = []
+    for text in product_cards(page).all_inner_texts():
+        found = PRICE.findall(text)
+        assert len(found) == 1, f"expected one price on the card, got {found!r} in {text!r}"
+        prices.append(Decimal(found[0].replace(",", "")))
+    return prices
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def has_params(**expected: str) -> re.Pattern:
+    """A URL pattern requiring each name=value pair in the query string, in any order."""
+    lookaheads = "".join(
+        rf"(?=.*[?&]{re.escape(k)}={re.escape(v)}(&|$))" for k, v in expected.items()
+    )
+    return re.compile(rf"^{lookaheads}.*$")
+
+
+def set_marker(page: Page, js: bool) -> None:
+    """With JavaScript, mark the window: the mark survives swaps and dies with a full load."""
+    if js:
+        page.evaluate("window.__e2eMarker = 1")
+
+
+def marker_survived(page: Page) -> bool:
+    return page.evaluate("window.__e2eMarker === 1")
+
+
+def apply_filters(page: Page, js: bool) -> None:
+    """Without JavaScript the shopper submits the form; with it every change applied itself."""
+    if not js:
+        page.get_by_role("button", name="Apply filters").click()
+
+
+# Journeys.
+
+
+def test_filter_by_colour_stock_and_price_then_go_back_and_reload(shop: str, page: Page, js: bool):
+    page.goto(f"{shop}/catalog/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("All products")
+    expect(results_heading(page)).to_have_text(re.compile(r"^\d+ products, showing 1\u201324$"))
+    total = int(results_heading(page).inner_text().split()[0])
+    expect(page.get_by_role("navigation", name="Pagination")).to_contain_text("Page 1 of")
+
+    # 1. Pick a colour. The label promises how many products are red.
+    colours = facet_counts(page, "Colour")
+    red = colours["Red"]
+    assert 0 < red < total, colours
+    set_marker(page, js)
+    facet_option(page, "Colour", "Red").check()
+    apply_filters(page, js)
+
+    expect(page).to_have_url(has_params(colour="red"))
+    expected_heading = f"{red} product{'s' if red != 1 else ''}, showing 1\N{EN DASH}{min(red, 24)}"
+    expect(results_heading(page)).to_have_text(expected_heading)
+    expect(product_cards(page)).to_have_count(min(red, 24))
+    # Every card is a red product (its picture says so), and the other facets were recounted.
+    for picture in product_cards(page).get_by_role("img").all():
+        expect(picture).to_have_accessible_name(re.compile(r" in red$"))
+    assert sum(facet_counts(page, "Material").values()) == red
+    assert sum(facet_counts(page, "Brand").values()) == red
+    expect(facet_option(page, "Colour", "Red")).to_be_checked()
+    if js:
+        assert marker_survived(page), "choosing a colour reloaded the whole page"
+
+    # 2. Only what is in stock. (Waited for separately, so it gets its own history entry.)
+    page.get_by_role("checkbox", name="In stock only").check()
+    apply_filters(page, js)
+    expect(page).to_have_url(has_params(colour="red", in_stock="1"))
+    expect(product_cards(page).filter(has_text="Sold out")).to_have_count(0)
+    in_stock_heading = results_heading(page).inner_text()
+    in_stock_count = int(in_stock_heading.split()[0])
+    assert 0 < in_stock_count <= red
+    in_stock_url = page.url
+
+    # 3. Cheapest first.
+    page.get_by_role("combobox", name="Sort by").select_option(label="Price: low to high")
+    apply_filters(page, js)
+    expect(page).to_have_url(has_params(colour="red", in_stock="1", sort="price"))
+    expect(results_heading(page)).to_have_text(in_stock_heading)
+    prices = card_prices(page)
+    assert len(prices) == in_stock_count
+    assert prices == sorted(prices), f"not cheapest first: {prices}"
+    if js:
+        assert marker_survived(page), "filtering reloaded the whole page"
+
+    # 4. Back: the previous results, for the previous URL. (That every form control shows the
+    # previous state too is test_back_shows_the_filters_of_the_results below.)
+    page.go_back()
+    expect(page).to_have_url(in_stock_url)
+    assert "price" not in query(page).get("sort", []), page.url
+    expect(page.get_by_role("checkbox", name="In stock only")).to_be_checked()
+    expect(facet_option(page, "Colour", "Red")).to_be_checked()
+    expect(facet_option(page, "Colour", "Blue")).not_to_be_checked()
+    expect(results_heading(page)).to_have_text(in_stock_heading)
+
+    # 5. Reload the pushed URL: the server renders the whole page in the same state.
+    page.reload()
+    expect(page).to_have_url(in_stock_url)
+    if js:
+        assert not marker_survived(page), "reload did not load a fresh page"
+    expect(page.get_by_role("heading", level=1)).to_have_text("All products")
+    expect(page.get_by_role("navigation", name="Categories")).to_be_visible()
+    expect(results_heading(page)).to_have_text(in_stock_heading)
+    expect(page.get_by_role("combobox", name="Sort by")).to_have_value("newest")
+    expect(page.get_by_role("checkbox", name="In stock only")).to_be_checked()
+    expect(facet_option(page, "Colour", "Red")).to_be_checked()
+    expect(product_cards(page).filter(has_text="Sold out")).to_have_count(0)
+
+
+def test_back_shows_the_filters_of_the_results(shop: str, page: Page, js: bool):
+    start = f"{shop}/catalog/?colour=red"
+    page.goto(start)
+    expect(facet_option(page, "Colour", "Red")).to_be_checked()
+    red_heading = results_heading(page).inner_text()
+    expect(product_cards(page).filter(has_text="Sold out")).not_to_have_count(0)
+
+    page.get_by_role("checkbox", name="In stock only").check()
+    apply_filters(page, js)
+    expect(page).to_have_url(has_params(colour="red", in_stock="1"))
+    expect(product_cards(page).filter(has_text="Sold out")).to_have_count(0)
+
+    page.go_back()
+    expect(page).to_have_url(start)
+    expect(results_heading(page)).to_have_text(red_heading)
+    expect(product_cards(page).filter(has_text="Sold out")).not_to_have_count(0)
+    expect(facet_option(page, "Colour", "Red")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="In stock only")).not_to_be_checked()
+
+
+def test_choose_a_category(shop: str, page: Page, js: bool):
+    page.goto(f"{shop}/catalog/")
+    categories = page.get_by_role("navigation", name="Categories")
+    link = categories.get_by_role("link", name=re.compile(r"^Clothing \(\d+\)$"))
+    count = int(COUNT_LABEL.match(link.inner_text().strip())["count"])
+    assert count > 0
+
+    link.click()
+
+    expect(page).to_have_url(re.compile(r"/catalog/clothing/(\?.*)?$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clothing")
+    expect(page).to_have_title(re.compile(r"^Clothing · "))
+    expect(results_heading(page)).to_have_text(re.compile(rf"^{count} products?\b"))
+    expect(
+        page.get_by_role("navigation", name="Categories").get_by_role("link", name="All products")
+    ).not_to_have_attribute("aria-current", "page")
+    expect(
+        page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Clothing")
+    ).to_have_attribute("aria-current", "page")
+    # Subcategories of Clothing are offered now.
+    expect(categories.get_by_role("link", name=re.compile(r"^Tops \(\d+\)$"))).to_be_visible()
+
+
+def test_a_malformed_price_is_reported_and_ignored(shop: str, page: Page, js: bool):
+    response = page.goto(f"{shop}/catalog/?min_price=abc")
+    assert response is not None and response.status == 400
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Min price")
+    expect(alert).to_contain_text("ignored")
+    expect(results_heading(page)).to_have_text(re.compile(r"^\d+ products, showing 1\u201324$"))
+    expect(product_cards(page)).to_have_count(24)

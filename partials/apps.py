@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartialsConfig(AppConfig):
+    name = "partials"
+    verbose_name = "Partials"

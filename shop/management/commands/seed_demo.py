@@ -1,0 +1,335 @@
+"""Seed a believable demo catalog, idempotently and fast (bulk inserts).
+
+    manage.py seed_demo                 # 240 products
+    manage.py seed_demo --products 10000
+
+Running it again creates only what is missing: product N always has the same slug, name,
+variants and attributes, so two runs leave the same catalog as one.
+"""
+
+import random
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from shop.models import (
+    AttributeDefinition,
+    AttributeValue,
+    Category,
+    Product,
+    ProductAttribute,
+    ProductImage,
+    Variant,
+    Warehouse,
+)
+
+# (name, children); leaves carry (nouns, sizes, price range in pounds).
+CLOTHING_SIZES = ["XS", "S", "M", "L", "XL"]
+SHOE_SIZES = ["6", "7", "8", "9", "10", "11"]
+TREE = {
+    "Clothing": {
+        "Tops": {
+            "T-shirts": (["T-shirt", "Tee", "Vest"], CLOTHING_SIZES, (12, 35)),
+            "Shirts": (["Shirt", "Overshirt", "Blouse"], CLOTHING_SIZES, (28, 80)),
+            "Knitwear": (["Jumper", "Cardigan", "Sweater"], CLOTHING_SIZES, (35, 120)),
+        },
+        "Outerwear": {
+            "Jackets": (["Jacket", "Bomber", "Gilet"], CLOTHING_SIZES, (60, 220)),
+            "Coats": (["Coat", "Parka", "Mac"], CLOTHING_SIZES, (90, 320)),
+        },
+        "Trousers": (
+            ["Chinos", "Jeans", "Trousers", "Joggers"],
+            ["28", "30", "32", "34", "36"],
+            (30, 95),
+        ),
+    },
+    "Footwear": {
+        "Trainers": (["Trainers", "Runners", "Sneakers"], SHOE_SIZES, (45, 140)),
+        "Boots": (["Boots", "Chelsea Boots", "Hikers"], SHOE_SIZES, (70, 210)),
+    },
+    "Home": {
+        "Kitchen": (["Mug", "Jug", "Bowl Set", "Tea Towel"], [], (6, 45)),
+        "Bedding": (
+            ["Duvet Cover", "Pillowcase Pair", "Throw"],
+            ["Single", "Double", "King"],
+            (20, 120),
+        ),
+        "Lighting": (["Table Lamp", "Pendant", "Reading Light"], [], (25, 180)),
+    },
+    "Outdoor": {
+        "Camping": (["Tent", "Sleeping Bag", "Camp Stool"], [], (20, 400)),
+        "Bags": (["Backpack", "Tote", "Duffel"], [], (18, 160)),
+    },
+}
+COLOURS = [
+    ("Black", (34, 34, 34)),
+    ("White", (236, 233, 226)),
+    ("Navy", (31, 45, 84)),
+    ("Red", (178, 44, 44)),
+    ("Green", (46, 110, 70)),
+    ("Blue", (52, 104, 176)),
+    ("Grey", (128, 128, 128)),
+    ("Brown", (120, 80, 48)),
+    ("Yellow", (222, 184, 52)),
+    ("Pink", (222, 130, 160)),
+]
+MATERIALS = ["Cotton", "Linen", "Wool", "Leather", "Recycled polyester", "Stoneware", "Canvas"]
+BRANDS = ["Northway", "Fieldhouse", "Kestrel & Co", "Harbour", "Oakmoor", "Tidewell"]
+ADJECTIVES = [
+    "Classic",
+    "Everyday",
+    "Heritage",
+    "Lightweight",
+    "Relaxed",
+    "Organic",
+    "Essential",
+    "Weekend",
+    "Coastal",
+    "Studio",
+    "Trail",
+    "Archive",
+    "Softwash",
+    "Workwear",
+    "City",
+]
+WAREHOUSES = [("London", "LDN", "London"), ("Manchester", "MAN", "Manchester")]
+IMAGE_SIZE = 480
+BATCH = 1000
+
+
+class Command(BaseCommand):
+    help = "Seed the demo catalog (idempotent): categories, products, variants, images, stock."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--products", type=int, default=240, help="How many products.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed.")
+
+    def handle(self, *args, products: int, seed: int, verbosity: int, **options):
+        if not 0 <= products <= 200_000:
+            raise CommandError("--products must be between 0 and 200000.")
+        started = time.monotonic()
+        self.quiet = verbosity == 0
+        with transaction.atomic():
+            leaves = self.ensure_categories()
+            warehouses = self.ensure_warehouses()
+            values = self.ensure_attributes()
+        images = self.ensure_images(leaves)
+        created = self.ensure_products(products, seed, leaves, warehouses, values, images)
+        if not self.quiet:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Catalog ready: {created} products created, "
+                    f"{Product.objects.count()} in all ({time.monotonic() - started:.1f}s)."
+                )
+            )
+
+    # Reference data -----------------------------------------------------------------------
+
+    def ensure_categories(self) -> list[tuple[Category, tuple]]:
+        leaves = []
+
+        def walk(subtree: dict, parent: Category | None):
+            for position, (name, child) in enumerate(subtree.items()):
+                category, _ = Category.objects.update_or_create(
+                    slug=slugify(name),
+                    defaults={
+                        "name": name,
+                        "parent": parent,
+                        "position": position,
+                        "description": f"{name} from independent makers, in stock now.",
+                    },
+                )
+                if isinstance(child, dict):
+                    walk(child, category)
+                else:
+                    leaves.append((category, child))
+
+        walk(TREE, None)
+        return leaves
+
+    def ensure_warehouses(self) -> list[Warehouse]:
+        return [
+            Warehouse.objects.update_or_create(code=code, defaults={"name": name, "city": city})[0]
+            for name, code, city in WAREHOUSES
+        ]
+
+    def ensure_attributes(self) -> dict[str, list[AttributeValue]]:
+        result = {}
+        for position, (name, labels) in enumerate(
+            [("Colour", [c for c, _ in COLOURS]), ("Material", MATERIALS), ("Brand", BRANDS)]
+        ):
+            definition, _ = AttributeDefinition.objects.update_or_create(
+                slug=slugify(name), defaults={"name": name, "position": position, "is_facet": True}
+            )
+            result[definition.slug] = [
+                AttributeValue.objects.update_or_create(
+                    definition=definition,
+                    slug=slugify(label),
+                    defaults={"label": label, "position": i},
+                )[0]
+                for i, label in enumerate(labels)
+            ]
+        return result
+
+    def ensure_images(self, leaves) -> dict[tuple[int, str], str]:
+        """One generated picture per (leaf category, colour), shared by the products that match."""
+        from PIL import Image, ImageDraw
+
+        folder = Path(settings.MEDIA_ROOT) / "products" / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for index, (category, _) in enumerate(leaves):
+            for colour, rgb in COLOURS:
+                name = f"products/demo/{category.slug}-{slugify(colour)}.png"
+                paths[(category.pk, colour)] = name
+                target = Path(settings.MEDIA_ROOT) / name
+                if target.exists():
+                    continue
+                image = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), (244, 239, 230))
+                draw = ImageDraw.Draw(image)
+                inset = 60 + (index % 4) * 12
+                shape = [inset, inset + 30, IMAGE_SIZE - inset, IMAGE_SIZE - inset]
+                if index % 3 == 0:
+                    draw.ellipse(shape, fill=rgb)
+                elif index % 3 == 1:
+                    draw.rounded_rectangle(shape, radius=40, fill=rgb)
+                else:
+                    draw.polygon(
+                        [
+                            (IMAGE_SIZE // 2, inset),
+                            (IMAGE_SIZE - inset, IMAGE_SIZE - inset),
+                            (inset, IMAGE_SIZE - inset),
+                        ],
+                        fill=rgb,
+                    )
+                draw.text((24, IMAGE_SIZE - 40), category.name, fill=(60, 60, 60))
+                image.save(target, optimize=True)
+        return paths
+
+    # Products -----------------------------------------------------------------------------
+
+    def ensure_products(self, count, seed, leaves, warehouses, values, images) -> int:
+        existing = set(Product.objects.values_list("slug", flat=True))
+        now = timezone.now()
+        plans = []
+        for i in range(1, count + 1):
+            rng = random.Random(seed * 1_000_003 + i)
+            category, (nouns, sizes, (low, high)) = leaves[rng.randrange(len(leaves))]
+            colour = rng.choice(COLOURS)[0]
+            material = rng.choice(MATERIALS)
+            name = f"{rng.choice(ADJECTIVES)} {material} {rng.choice(nouns)}"
+            if category.parent and category.parent.slug == "home" and material in {"Leather"}:
+                material = "Cotton"
+            slug = slugify(f"{name}-{i}")
+            if slug in existing:
+                continue
+            plans.append((i, rng, slug, name, category, colour, material, sizes, low, high))
+
+        created = 0
+        total = len(plans)
+        for start in range(0, total, BATCH):
+            chunk = plans[start : start + BATCH]
+            with transaction.atomic():
+                created += self.create_chunk(chunk, now, warehouses, values, images)
+            self.progress(min(start + BATCH, total), total)
+        if total and not self.quiet and sys.stdout.isatty():
+            self.stdout.write("")
+        return created
+
+    def create_chunk(self, chunk, now, warehouses, values, images) -> int:
+        products = []
+        for i, rng, slug, name, category, colour, material, _sizes, _lo, _hi in chunk:
+            products.append(
+                Product(
+                    name=name,
+                    slug=slug,
+                    category=category,
+                    description=(
+                        f"The {name.lower()} in {colour.lower()}, made from "
+                        f"{material.lower()} by {rng.choice(BRANDS)}. Designed to last, "
+                        "easy to care for, and shipped from our own warehouses."
+                    ),
+                    status=(
+                        Product.Status.DRAFT if rng.random() < 0.03 else Product.Status.PUBLISHED
+                    ),
+                    published_at=now - timedelta(days=400),
+                    created=now - timedelta(minutes=i * 37 % (60 * 24 * 365), seconds=i),
+                )
+            )
+        Product.objects.bulk_create(products, batch_size=BATCH)
+        by_slug = {p.slug: p for p in products}
+        if any(p.pk is None for p in products):  # Backends without RETURNING.
+            by_slug = Product.objects.in_bulk([p.slug for p in products], field_name="slug")
+
+        variants, pictures, attributes = [], [], []
+        value_by = {key: {v.label: v for v in vals} for key, vals in values.items()}
+        for i, rng, slug, name, category, colour, material, sizes, low, high in chunk:
+            product = by_slug[slug]
+            base = Decimal(rng.randrange(low * 100, high * 100 + 1, 50)) / 100
+            if base < Decimal("1"):
+                base = Decimal("1.00")
+            roll = rng.random()
+            option_sizes = (
+                sizes[: rng.randint(max(1, len(sizes) - 2), len(sizes))] if sizes else [""]
+            )
+            warehouse = warehouses[i % len(warehouses)]
+            for position, size in enumerate(option_sizes):
+                if roll < 0.08:
+                    stock = 0  # sold out
+                elif roll < 0.22:
+                    stock = rng.randint(0, 3)  # low stock
+                else:
+                    stock = rng.randint(4, 60)
+                price = base + (Decimal("5.00") if size in {"XL", "King", "11", "36"} else 0)
+                variants.append(
+                    Variant(
+                        product=product,
+                        sku=f"SF-{i:06d}-{position + 1}",
+                        name=f"{size} / {colour}" if size else colour,
+                        options={"size": size, "colour": colour} if size else {"colour": colour},
+                        price=price.quantize(Decimal("0.01")),
+                        stock=stock,
+                        warehouse=warehouse,
+                        position=position,
+                    )
+                )
+            pictures.append(
+                ProductImage(
+                    product=product,
+                    image=images[(category.pk, colour)],
+                    alt=f"{name} in {colour.lower()}",
+                    width=IMAGE_SIZE,
+                    height=IMAGE_SIZE,
+                    is_primary=True,
+                )
+            )
+            brand = rng.choice(BRANDS)
+            for key, label in (("colour", colour), ("material", material), ("brand", brand)):
+                value = value_by[key][label]
+                attributes.append(
+                    ProductAttribute(
+                        product=product, value=value, definition_id=value.definition_id
+                    )
+                )
+        Variant.objects.bulk_create(variants, batch_size=BATCH)
+        ProductImage.objects.bulk_create(pictures, batch_size=BATCH)
+        ProductAttribute.objects.bulk_create(attributes, batch_size=BATCH)
+        return len(products)
+
+    def progress(self, done: int, total: int) -> None:
+        if self.quiet or not sys.stdout.isatty():
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        self.stdout.write(
+            f"\rSeeding products [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
+        )
+        self.stdout.flush()

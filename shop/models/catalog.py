@@ -1,0 +1,260 @@
+"""The catalog: categories, products, their variants, images and facet attributes.
+
+Invariants the database enforces: SKUs are unique, stock never goes below zero, prices are
+positive, a product has at most one primary image, a product carries an attribute value once.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+MAX_CATEGORY_DEPTH = 3
+LOW_STOCK_THRESHOLD = 5
+
+
+class Category(models.Model):
+    """A node of the category tree (at most MAX_CATEGORY_DEPTH levels)."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:catalog-category", kwargs={"category_slug": self.slug})
+
+    def ancestors(self) -> list["Category"]:
+        """Return the chain from the root down to this category's parent (queries per level)."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.insert(0, node)
+            node = node.parent
+        return chain
+
+    def clean(self) -> None:
+        node, depth, seen = self.parent, 1, {self.pk}
+        while node is not None:
+            if node.pk in seen:
+                raise ValidationError({"parent": "A category cannot be its own ancestor."})
+            seen.add(node.pk)
+            depth += 1
+            node = node.parent
+        if depth > MAX_CATEGORY_DEPTH:
+            raise ValidationError(
+                {"parent": f"Categories nest at most {MAX_CATEGORY_DEPTH} levels deep."}
+            )
+
+
+class Warehouse(models.Model):
+    """Where stock is held and shipped from. A variant's stock count belongs to one warehouse."""
+
+    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=20, unique=True)
+    city = models.CharField(max_length=120, blank=True)
+    country = models.CharField(max_length=2, default="GB", help_text="ISO 3166-1 alpha-2")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class ProductQuerySet(models.QuerySet):
+    def published(self) -> "ProductQuerySet":
+        return self.filter(status=Product.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_stock(self) -> "ProductQuerySet":
+        return self.filter(Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)))
+
+    def search(self, text: str) -> "ProductQuerySet":
+        """Products whose name, description or a variant SKU contains every word of `text`."""
+        qs = self
+        for word in text.split()[:8]:
+            qs = qs.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Exists(Variant.objects.filter(product=OuterRef("pk"), sku__icontains=word))
+            )
+        return qs
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "category"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("shop:product-detail", kwargs={"slug": self.slug})
+
+
+class Variant(models.Model):
+    """A buyable version of a product (one SKU), with its own price and stock count."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    name = models.CharField(max_length=120, help_text='For example "M / Navy".')
+    options = models.JSONField(
+        default=dict, blank=True, help_text='Option values, e.g. {"size": "M", "colour": "Navy"}.'
+    )
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    stock = models.IntegerField(default=0, validators=[MinValueValidator(0)])
+    warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="variants"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="variant_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.name} ({self.sku})"
+
+    @property
+    def availability(self) -> "Availability":
+        return Availability(quantity=self.stock)
+
+
+class Availability:
+    """What the shop can say about buying something: a flag and the reason to show."""
+
+    __slots__ = ("available", "code", "message", "quantity")
+
+    def __init__(self, *, quantity: int):
+        self.quantity = quantity
+        self.available = quantity > 0
+        if quantity <= 0:
+            self.code, self.message = "sold-out", "Sold out"
+        elif quantity <= LOW_STOCK_THRESHOLD:
+            self.code, self.message = "low-stock", f"Only {quantity} left"
+        else:
+            self.code, self.message = "in-stock", "In stock"
+
+    @property
+    def schema_org(self) -> str:
+        return "https://schema.org/InStock" if self.available else "https://schema.org/OutOfStock"
+
+    def __repr__(self) -> str:
+        return f"Availability({self.code}, {self.quantity})"
+
+
+def product_image_path(instance: "ProductImage", filename: str) -> str:
+    return f"products/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        upload_to=product_image_path, width_field="width", height_field="height", max_length=255
+    )
+    alt = models.CharField("alt text", max_length=200)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    position = models.PositiveIntegerField(default=0)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(is_primary=True), name="one_primary_image"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.alt
+
+
+class AttributeDefinition(models.Model):
+    """A kind of attribute shown as a facet, such as colour or material."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=40, unique=True, help_text="Used as the filter's URL key.")
+    is_facet = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttributeValue(models.Model):
+    definition = models.ForeignKey(
+        AttributeDefinition, on_delete=models.CASCADE, related_name="values"
+    )
+    label = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["definition", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "slug"], name="attribute_value_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.name}: {self.label}"
+
+
+class ProductAttribute(models.Model):
+    """A product's value for an attribute; `definition` is copied from the value for faceting."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attributes")
+    definition = models.ForeignKey(AttributeDefinition, on_delete=models.CASCADE, editable=False)
+    value = models.ForeignKey(AttributeValue, on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["definition__position", "value__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "value"], name="product_attribute_once")
+        ]
+        indexes = [models.Index(fields=["value", "product"])]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        self.definition_id = self.value.definition_id
+        super().save(*args, **kwargs)

@@ -1,0 +1,72 @@
+"""Template filters and tags for money and structured data."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.http import QueryDict
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
+register = template.Library()
+CENT = Decimal("0.01")
+
+
+@register.filter
+def money(value) -> str:
+    """Format a Decimal amount as "£1,234.50"; empty for None. Never goes through float."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{settings.CURRENCY_SYMBOL}{amount:,.2f}"
+
+
+@register.filter
+def plain_amount(value) -> str:
+    """ "12.50": the amount as schema.org and Open Graph want it."""
+    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+@register.simple_tag(takes_context=True)
+def product_json_ld(context, detail) -> SafeString:
+    """A schema.org Product with one Offer per variant, matching the prices and stock shown."""
+    request = context["request"]
+    product = detail.product
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "description": product.description[:500],
+        "sku": detail.variants[0].sku if detail.variants else "",
+        "url": request.build_absolute_uri(product.get_absolute_url()),
+        "category": product.category.name,
+        "offers": [
+            {
+                "@type": "Offer",
+                "sku": v.sku,
+                "name": v.name,
+                "price": plain_amount(v.price),
+                "priceCurrency": settings.CURRENCY,
+                "availability": v.availability.schema_org,
+                "url": request.build_absolute_uri(product.get_absolute_url()),
+            }
+            for v in detail.variants
+        ],
+    }
+    if detail.primary_image:
+        data["image"] = request.build_absolute_uri(detail.primary_image.image.url)
+    script = json_script(data, "product-json-ld")
+    # json_script escapes <, > and & so the payload cannot close the script element.
+    return SafeString(script.replace('type="application/json"', 'type="application/ld+json"'))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, base: str, **params) -> str:
+    """`base` (an urlencoded query) with `params` set, e.g. {% query_with q page=2 %}."""
+    query = QueryDict(base, mutable=True)
+    for key, value in params.items():
+        query[key] = value
+    return query.urlencode()

@@ -1,0 +1,8 @@
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe, and the trivial view benchmarks compare every page against."""
+    return HttpResponse("ok", content_type="text/plain")

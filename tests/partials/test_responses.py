@@ -1,0 +1,145 @@
+"""partials: one view serves a full page or a fragment. RequestFactory only, no database."""
+
+import json
+
+import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.test import RequestFactory
+from django_htmx.middleware import HtmxDetails
+
+from partials.responses import after_action, render_page, wants_fragment
+
+TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
+
+
+@pytest.fixture(autouse=True)
+def _test_templates(settings):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEMPLATES_DIR]}
+    ]
+
+
+def make_request(method="get", **headers):
+    factory = RequestFactory()
+    request = getattr(factory, method)("/widgets/", headers=headers)
+    request.htmx = HtmxDetails(request)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+CONTEXT = {"widgets": ["a", "b", "c"]}
+
+
+def test_plain_request_gets_the_full_page():
+    response = render_page(make_request(), "widgets.html", CONTEXT, fragment="widget-list")
+    body = response.content.decode()
+    assert "<h1>Widgets page</h1>" in body
+    assert '<ul id="widget-list">' in body
+    assert "hx-swap-oob" not in body
+
+
+def test_htmx_request_gets_only_the_fragment_and_oob_partials():
+    response = render_page(
+        make_request(HX_Request="true"),
+        "widgets.html",
+        CONTEXT,
+        fragment="widget-list",
+        oob=["widget-count"],
+    )
+    body = response.content.decode()
+    assert "<h1>" not in body
+    assert body.startswith('<ul id="widget-list"><li>a</li>')
+    assert '<span id="widget-count" hx-swap-oob="true">3</span>' in body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HX-Request": "true", "HX-Boosted": "true"},
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+        {"HX-History-Restore-Request": "true"},
+    ],
+    ids=["boosted", "history-restore", "history-restore-without-hx-request"],
+)
+def test_boosted_and_history_restore_requests_get_the_full_page(headers):
+    request = make_request(**{k.replace("-", "_"): v for k, v in headers.items()})
+    assert not wants_fragment(request)
+    response = render_page(request, "widgets.html", CONTEXT, fragment="widget-list")
+    assert "<h1>Widgets page</h1>" in response.content.decode()
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX_Request": "true"}, {"HX_Boosted": "true"}])
+def test_every_branching_response_varies_on_htmx_headers(headers):
+    response = render_page(make_request(**headers), "widgets.html", CONTEXT, fragment="widget-list")
+    vary = {v.strip() for v in response["Vary"].split(",")}
+    assert {"HX-Request", "HX-Boosted", "HX-History-Restore-Request"} <= vary
+
+
+def test_render_page_keeps_the_status_code_in_both_modes():
+    for headers in ({}, {"HX_Request": "true"}):
+        response = render_page(
+            make_request(**headers), "widgets.html", CONTEXT, fragment="widget-list", status=400
+        )
+        assert response.status_code == 400
+
+
+def test_after_action_without_javascript_redirects_with_303_and_queues_the_message():
+    request = make_request("post")
+    response = after_action(
+        request,
+        redirect_to="/widgets/",
+        template_name="widgets.html",
+        fragment="widget-list",
+        context=CONTEXT,
+        message="Widget added.",
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/widgets/"
+    assert [str(m) for m in request._messages] == ["Widget added."]
+
+
+def test_after_action_boosted_form_also_redirects():
+    request = make_request("post", HX_Request="true", HX_Boosted="true")
+    response = after_action(
+        request, redirect_to="/widgets/", template_name="widgets.html", fragment="widget-list"
+    )
+    assert response.status_code == 303
+
+
+def test_after_action_with_htmx_returns_fragment_oob_status_and_trigger():
+    request = make_request("post", HX_Request="true")
+    response = after_action(
+        request,
+        redirect_to="/widgets/",
+        template_name="widgets.html",
+        fragment="widget-list",
+        context=CONTEXT,
+        oob=["widget-count"],
+        message="Widget added.",
+        trigger={"widgets-changed": {"count": 3}},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.startswith('<ul id="widget-list">')
+    assert 'id="widget-count" hx-swap-oob="true"' in body
+    # The message is announced in the role="status" region, out of band, and consumed.
+    assert 'id="status-messages" role="status"' in body
+    assert "Widget added." in body
+    assert json.loads(response["HX-Trigger"]) == {"widgets-changed": {"count": 3}}
+    assert "HX-Request" in response["Vary"]
+    assert request._messages.used  # consumed: it will not show again on the next page
+
+
+def test_after_action_trigger_can_be_a_plain_event_name():
+    request = make_request("post", HX_Request="true")
+    response = after_action(
+        request,
+        redirect_to="/widgets/",
+        template_name="widgets.html",
+        fragment="widget-count",
+        context=CONTEXT,
+        trigger="widgets-changed",
+    )
+    assert response["HX-Trigger"] == "widgets-changed"
