@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,6 +76,19 @@ class Warehouse(models.Model):
 
 
 class ProductQuerySet(models.QuerySet):
+    def refresh_price_range(self) -> int:
+        """Recompute `min_price`/`max_price` of these products from their variants.
+
+        Called after every change to a variant's price (Variant.save/delete, bulk seeds), so
+        the catalog can sort and show price ranges without aggregating all variants per request.
+        Returns the number of products updated.
+        """
+        variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
+        return self.update(
+            min_price=Subquery(variants.annotate(v=Min("price")).values("v")[:1]),
+            max_price=Subquery(variants.annotate(v=Max("price")).values("v")[:1]),
+        )
+
     def published(self) -> "ProductQuerySet":
         return self.filter(status=Product.Status.PUBLISHED, published_at__lte=timezone.now())
 
@@ -108,12 +121,19 @@ class Product(models.Model):
     published_at = models.DateTimeField(default=timezone.now)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(auto_now=True)
+    # Denormalised from the variants (see ProductQuerySet.refresh_price_range): what cards show
+    # and what "price" sorts by. Checkout never reads these; it reads Variant.price.
+    min_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, editable=False)
+    max_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, editable=False)
 
     objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["status", "category"])]
+        indexes = [
+            models.Index(fields=["status", "category"]),
+            models.Index(fields=["min_price", "id"], name="product_price_sort"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -149,6 +169,15 @@ class Variant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name}: {self.name} ({self.sku})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Product.objects.filter(pk=self.product_id).refresh_price_range()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Product.objects.filter(pk=self.product_id).refresh_price_range()
+        return result
 
     @property
     def availability(self) -> "Availability":

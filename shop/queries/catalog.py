@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     F,
     IntegerField,
     Max,
@@ -44,8 +43,8 @@ SORTS = [
 ]
 ORDERINGS = {
     "newest": ("-created", "-pk"),
-    "price": ("min_price", "pk"),
-    "-price": ("-min_price", "-pk"),
+    "price": (F("min_price").asc(nulls_last=True), "pk"),
+    "-price": (F("min_price").desc(nulls_last=True), "-pk"),
     "name": ("name", "pk"),
 }
 
@@ -261,11 +260,7 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     category_rows = (
         with_attrs.order_by()
         .values("category_id")
-        .annotate(
-            n=Count("pk", distinct=True),
-            low=Min("variants__price"),
-            high=Max("variants__price"),
-        )
+        .annotate(n=Count("pk"), low=Min("min_price"), high=Max("max_price"))
     )
     counts: dict[int, int] = {}
     lows: dict[int, Decimal] = {}
@@ -300,8 +295,9 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
             )
 
     # Attribute counts: one query; each row counts products that match every *other* facet.
+    # No DISTINCT needed: (product, value) is unique, so a value's rows are distinct products.
     in_category = base.filter(category_id__in=category_ids) if category_ids is not None else base
-    count_expression = Count("product_id", distinct=True)
+    count_expression = Count("product_id")
     if selections:
         whens = [
             When(
@@ -316,9 +312,7 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
                 then=F("product_id"),
             )
         )
-        count_expression = Count(
-            Case(*whens, default=None, output_field=IntegerField()), distinct=True
-        )
+        count_expression = Count(Case(*whens, default=None, output_field=IntegerField()))
     attribute_counts = {
         row["value_id"]: row["n"]
         for row in ProductAttribute.objects.filter(product__in=in_category.values("pk"))
@@ -348,12 +342,6 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
         offset = (filters.page - 1) * page_size
         products = list(
             results.annotate(
-                min_price=_variant_aggregate(
-                    Min("price"), DecimalField(max_digits=10, decimal_places=2)
-                ),
-                max_price=_variant_aggregate(
-                    Max("price"), DecimalField(max_digits=10, decimal_places=2)
-                ),
                 total_stock=Coalesce(_variant_aggregate(Sum("stock"), IntegerField()), 0),
             )
             .order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"]))

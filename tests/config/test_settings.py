@@ -1,0 +1,75 @@
+"""config/settings.py: every environment difference comes from environment variables.
+
+Each case runs Django in a fresh process, since settings are read once per process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "shop.example.com",
+    "DATABASE_URL": "postgres://shop:pw@db.internal:5432/shop",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
+SHOW = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'options': {k: v for k, v in db['OPTIONS'].items()"
+    " if k != 'pool'}, 'pool': 'pool' in db['OPTIONS'], 'cache': settings.CACHES['default']"
+    "['BACKEND'], 'sessions': settings.SESSION_ENGINE, 'debug': settings.DEBUG}))"
+)
+
+
+def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    clean.pop("PYTEST_CURRENT_TEST", None)
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", "SQLITE_PATH": str(tmp_path / "db")})
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = run(["manage.py", "check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_services_configure_postgres_pool_redis_cache_and_cached_db_sessions(tmp_path):
+    result = run(["-c", SHOW], PRODUCTION, tmp_path)
+    shown = json.loads(result.stdout)
+    assert shown["engine"] == "django.db.backends.postgresql" and shown["pool"]
+    assert shown["cache"] == "django_redis.cache.RedisCache"
+    assert shown["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert shown["debug"] is False
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_without_services_the_demo_uses_sqlite_immediate_and_local_memory(tmp_path, debug):
+    env = {"DEBUG": debug, "SECRET_KEY": "demo-" + "y" * 50}
+    result = run(["-c", SHOW], env, tmp_path)
+    shown = json.loads(result.stdout)
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["options"]["transaction_mode"] == "IMMEDIATE"
+    assert shown["options"]["timeout"] >= 5
+    assert shown["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert shown["sessions"] == "django.contrib.sessions.backends.db"
+    assert shown["debug"] is (debug == "1")

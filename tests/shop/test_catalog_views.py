@@ -1,0 +1,254 @@
+"""Catalog and product pages over HTTP: full pages without JavaScript, fragments for htmx."""
+
+import json
+import re
+
+import pytest
+from django.test import Client, override_settings
+
+from shop.models import Product
+from tests.factories import CategoryFactory, make_product
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def catalog():
+    clothing = CategoryFactory(name="Clothing", slug="clothing")
+    shirts = CategoryFactory(name="Shirts", slug="shirts", parent=clothing)
+    make_product(
+        name="Red Shirt",
+        category=shirts,
+        prices=("20.00", "25.00"),
+        stocks=[3, 0],
+        attributes=[("colour", "red")],
+    )
+    make_product(
+        name="Blue Shirt", category=shirts, prices=("22.00",), attributes=[("colour", "blue")]
+    )
+    return {"clothing": clothing, "shirts": shirts}
+
+
+def ids_in(html: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def vary(response) -> set[str]:
+    return {v.strip() for v in response["Vary"].split(",")}
+
+
+def test_catalog_without_javascript_is_a_full_page(client, catalog):
+    response = client.get("/catalog/clothing/?colour=red")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and "<h1>Clothing</h1>" in html
+    assert "1 product, showing 1–1" in html
+    assert "Red Shirt" in html and "Blue Shirt" not in html
+    assert 'id="catalog-filters"' in html
+    assert "hx-swap-oob" not in html
+    assert "HX-Request" in vary(response)
+
+
+def test_catalog_filter_with_htmx_swaps_results_and_recounts_facets_out_of_band(client, catalog):
+    response = client.get("/catalog/clothing/?colour=red", headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "<h1>" not in html
+    assert html.lstrip().startswith('<section id="catalog-results"')
+    assert 'id="catalog-facets" class="facets" hx-swap-oob="true"' in html
+    assert 'id="catalog-categories"' in html
+    assert "Red Shirt" in html and "Blue Shirt" not in html
+    # The colour facet still offers blue, with its count, while red is chosen.
+    assert re.search(r'value="blue">\s*<label[^>]*>Blue <span class="count">\(1\)', html)
+    assert {"HX-Request", "HX-Boosted", "HX-History-Restore-Request"} <= vary(response)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HX-Request": "true", "HX-Boosted": "true"},
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    ],
+    ids=["boosted", "history-restore"],
+)
+def test_boosted_and_history_restore_requests_get_the_full_page(client, catalog, headers):
+    response = client.get("/catalog/?colour=red", headers=headers)
+    assert "<html" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("min_price=abc", "Min price: Enter a number."),
+        ("min_price=-5", "Min price: Ensure this value is greater than or equal to 0."),
+        ("min_price=5&max_price=1", "The maximum price must not be below the minimum price."),
+        ("sort=drop+table", "Sort by: Select a valid choice."),
+        ("page=0", "Ensure this value is greater than or equal to 1."),
+        ("page=abc", "Enter a whole number."),
+        ("min_price=1e400", "Min price"),
+        ("colour=%3Cscript%3E", "is not a valid colour value"),
+    ],
+)
+def test_bad_filter_input_is_a_400_with_a_message_and_the_rest_still_works(
+    client, catalog, query, message
+):
+    for headers in ({}, HTMX):
+        response = client.get(f"/catalog/?{query}", headers=headers)
+        html = response.content.decode()
+        assert response.status_code == 400, query
+        assert message in html
+        assert "That part of the filter was ignored." in html
+        assert "<script>" not in html
+        assert "2 products" in html  # the valid part of the query still lists products
+
+
+def test_a_page_past_the_end_is_a_404_that_says_how_many_pages_there_are(client, catalog):
+    response = client.get("/catalog/?page=99999&colour=red")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "There is no page 99999: these results have 1 page." in html
+    assert 'href="/catalog/?colour=red">Go to page 1' in html
+
+
+def test_an_unknown_category_is_the_shops_404_page(client, catalog):
+    response = client.get("/catalog/no-such-thing/")
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.content.decode()
+
+
+def test_an_unknown_attribute_matches_nothing_but_unrelated_keys_are_ignored(client, catalog):
+    response = client.get("/catalog/?colour=tartan")
+    assert response.status_code == 200
+    assert "No products match these filters" in response.content.decode()
+    assert "2 products" in client.get("/catalog/?utm_source=newsletter").content.decode()
+
+
+def test_catalog_refuses_post(client, catalog):
+    assert client.post("/catalog/").status_code == 405
+
+
+def test_pagination_links_keep_the_filters(client, catalog, settings):
+    settings.CATALOG_PAGE_SIZE = 1
+    html = client.get("/catalog/?sort=name").content.decode()
+    assert 'href="?sort=name&amp;page=2"' in html
+    assert 'hx-get="?sort=name&amp;page=2"' in html
+    page_two = client.get("/catalog/?sort=name&page=2", headers=HTMX).content.decode()
+    assert "Red Shirt" in page_two and "Blue Shirt" not in page_two
+    assert 'rel="prev" href="?sort=name&amp;page=1"' in page_two
+
+
+def test_product_page_shows_price_stock_and_matching_structured_data(client, catalog):
+    product = Product.objects.get(name="Red Shirt")
+    response = client.get(f"/products/{product.slug}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "From £20.00" in html
+    assert "Only 3 left" in html and "Sold out" in html
+    assert f'<link rel="canonical" href="http://testserver/products/{product.slug}/">' in html
+    assert '<meta property="og:title" content="Red Shirt">' in html
+    assert '<meta name="description" content="A product made for tests.">' in html
+    match = re.search(
+        r'<script id="product-json-ld" type="application/ld\+json">(.*?)</script>', html
+    )
+    data = json.loads(match.group(1))
+    assert data["@type"] == "Product" and data["name"] == "Red Shirt"
+    offers = {o["price"]: o["availability"] for o in data["offers"]}
+    assert offers == {
+        "20.00": "https://schema.org/InStock",
+        "25.00": "https://schema.org/OutOfStock",
+    }
+    # The sold-out option cannot be chosen.
+    assert re.search(r'value="\d+" disabled>\s*<label[^>]*>Option 2', html)
+
+
+def test_unpublished_and_unknown_products_are_404(client, catalog):
+    product = Product.objects.get(name="Blue Shirt")
+    product.status = Product.Status.DRAFT
+    product.save()
+    assert client.get(f"/products/{product.slug}/").status_code == 404
+    assert client.get("/products/nothing-here/").status_code == 404
+
+
+def test_home_links_to_the_catalog_and_categories(client, catalog):
+    html = client.get("/").content.decode()
+    assert 'href="/catalog/"' in html
+    assert 'href="/catalog/clothing/"' in html
+
+
+def test_pages_send_a_strict_content_security_policy_with_a_nonce_for_htmx(client, catalog):
+    response = client.get("/catalog/")
+    policy = response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+    assert scripts and all(f'nonce="{nonce}"' in s or "ld+json" in s for s in scripts)
+    assert " style=" not in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_a_server_error_gets_the_shops_500_page(catalog, monkeypatch):
+    from shop.queries import catalog as catalog_queries
+
+    def explode(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(catalog_queries, "product_listing", explode)
+    client = Client(raise_request_exception=False)
+    response = client.get("/catalog/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_health_check_is_trivial(client):
+    response = client.get("/healthz")
+    assert response.content == b"ok"
+
+
+# Query budgets for whole pages and fragments, at two catalog sizes.
+
+
+def grow(catalog, count):
+    for i in range(count):
+        make_product(
+            name=f"More {i}",
+            category=catalog["shirts"],
+            prices=("10.00", "11.00"),
+            attributes=[("colour", "red" if i % 2 else "blue"), ("material", "linen")],
+        )
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/catalog/", {}),
+        ("/catalog/clothing/?colour=red&in_stock=1&sort=price", {}),
+        ("/catalog/clothing/?colour=red&in_stock=1&sort=price", HTMX),
+    ],
+    ids=["page", "filtered-page", "filtered-fragment"],
+)
+def test_catalog_query_budget_holds_at_two_sizes(
+    client, catalog, django_assert_max_num_queries, url, headers
+):
+    with django_assert_max_num_queries(6):
+        assert client.get(url, headers=headers).status_code == 200
+    grow(catalog, 30)
+    with django_assert_max_num_queries(6):
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="product-card"') > 10
+
+
+def test_product_page_query_budget_holds_at_two_sizes(
+    client, catalog, django_assert_max_num_queries
+):
+    product = Product.objects.get(name="Red Shirt")
+    with django_assert_max_num_queries(5):
+        client.get(product.get_absolute_url())
+    grow(catalog, 20)
+    for i in range(8):
+        product.variants.create(sku=f"MORE-{i}", name=f"More {i}", price="9.00", stock=2)
+    with django_assert_max_num_queries(5):
+        response = client.get(product.get_absolute_url())
+    assert response.content.decode().count('name="variant"') == 10
