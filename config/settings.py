@@ -246,3 +246,35 @@ LOGGING = {
 
 CURRENCY = os.environ.get("CURRENCY", "GBP")
 CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "£")
+# Prices include VAT at this rate (percent); orders record the VAT inside their total.
+VAT_RATE = os.environ.get("VAT_RATE", "20")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Payments: a gateway class with `authorise(...)` (see shop.services.payments).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "shop.services.payments.TestGateway")
+PAYMENT_TEST_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_TEST_TIMEOUT_SECONDS", "2"))
+
+# Failed coupon attempts allowed per session and per IP address in a window (seconds).
+COUPON_ATTEMPTS = int(os.environ.get("COUPON_ATTEMPTS", "5"))
+COUPON_ATTEMPTS_WINDOW = int(os.environ.get("COUPON_ATTEMPTS_WINDOW", "600"))
+
+# E-mail: printed to the console unless an SMTP host is configured (Django 6.1's MAILERS).
+_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+        if _EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Storefront <shop@example.com>")

@@ -50,13 +50,19 @@ def render_fragments(
     template_name: str,
     context: Mapping[str, Any],
     *,
-    fragment: str,
+    fragment: str | None,
     oob: Iterable[str] = (),
     status_messages: bool = False,
 ) -> str:
-    """Render `template#fragment`, then each `template#oob-name` with `oob=True` in its context."""
+    """Render `template#fragment` (if any), then each `template#oob-name` with `oob=True`.
+
+    `status_messages` appends the page's `role="status"` region, out of band, holding (and
+    consuming) the queued messages.
+    """
     ctx = dict(context)
-    parts = [loader.render_to_string(f"{template_name}#{fragment}", ctx, request)]
+    parts = []
+    if fragment:
+        parts.append(loader.render_to_string(f"{template_name}#{fragment}", ctx, request))
     for name in oob:
         target = name if "#" in name else f"{template_name}#{name}"
         parts.append(loader.render_to_string(target, {**ctx, "oob": True}, request))
@@ -108,15 +114,16 @@ def after_action(
     trigger: str | Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Answer a POST that succeeded (or failed with a message).
+    """Answer a POST that succeeded.
 
     Without JavaScript (or when boosted): queue `message` and 303-redirect to `redirect_to`
-    (post/redirect/get). With htmx: render `fragment` and the `oob` partials, announce `message`
-    in the page's `role="status"` region out of band, and set `HX-Trigger`.
+    (post/redirect/get). With htmx: render `fragment` (if any) and the `oob` partials, announce
+    `message` in the page's `role="status"` region out of band, and set `HX-Trigger`.
     """
     if message:
         messages.add_message(request, level, message)
-    if template_name and fragment and wants_fragment(request):
+    oob = list(oob)
+    if template_name and (fragment or oob) and wants_fragment(request):
         body = render_fragments(
             request,
             template_name,
@@ -127,3 +134,37 @@ def after_action(
         )
         return _finish(HttpResponse(body, status=status), trigger)
     return _finish(HttpResponseSeeOther(resolve_url(redirect_to)), None)
+
+
+def render_failure(
+    request: HttpRequest,
+    template_name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    message: str,
+    status: int = 400,
+    fragment: str | None = None,
+    oob: Iterable[str] = (),
+    fragment_template: str | None = None,
+    level: int = messages.ERROR,
+) -> HttpResponse:
+    """Answer a POST that was refused (bad input, a domain rule): never a redirect, always 4xx.
+
+    Without JavaScript: the full `template_name` page with the reason in its status region.
+    With htmx: `fragment` and `oob` partials of `fragment_template` (default: the same
+    template), if any, plus the reason announced in the status region.
+    """
+    messages.add_message(request, level, message)
+    context = context or {}
+    if wants_fragment(request):
+        body = render_fragments(
+            request,
+            fragment_template or template_name,
+            context,
+            fragment=fragment,
+            oob=oob,
+            status_messages=True,
+        )
+        return _finish(HttpResponse(body, status=status))
+    response = HttpResponse(loader.render_to_string(template_name, context, request), status=status)
+    return _finish(response)

@@ -78,3 +78,98 @@ class CatalogFilterForm(forms.Form):
             label = label or name.replace("_", " ").capitalize()
             messages.extend(f"{label}: {e}" for e in errors)
         return messages + self.attribute_errors
+
+
+# Cart and checkout --------------------------------------------------------------------------
+
+QUANTITY_ERROR = "Choose a quantity from 1 to 99."
+
+
+class AddToCartForm(forms.Form):
+    variant = forms.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        error_messages={"required": "Choose an option.", "invalid": "Choose an option."},
+    )
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=99,
+        initial=1,
+        error_messages={
+            "required": QUANTITY_ERROR,
+            "invalid": QUANTITY_ERROR,
+            "min_value": QUANTITY_ERROR,
+            "max_value": QUANTITY_ERROR,
+        },
+    )
+    next = forms.CharField(required=False, max_length=500)
+
+
+class QuantityForm(forms.Form):
+    """A cart line's new quantity; 0 removes the line."""
+
+    quantity = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        error_messages={
+            "required": QUANTITY_ERROR,
+            "invalid": QUANTITY_ERROR,
+            "min_value": QUANTITY_ERROR,
+            "max_value": QUANTITY_ERROR,
+        },
+    )
+
+
+class CouponForm(forms.Form):
+    code = forms.CharField(
+        label="Coupon code",
+        max_length=40,
+        error_messages={"required": "Enter a coupon code.", "max_length": "That is not a code."},
+    )
+
+
+COUNTRIES = [("GB", "United Kingdom"), ("IE", "Ireland")]
+CARD_DIGITS = re.compile(r"^\d{12,19}$")
+
+
+def luhn_valid(number: str) -> bool:
+    """The card-number checksum every card scheme uses (catches typos before the gateway)."""
+    total = 0
+    for index, digit in enumerate(reversed(number)):
+        value = int(digit)
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254)
+    full_name = forms.CharField(label="Full name", max_length=120)
+    address_line1 = forms.CharField(label="Address", max_length=200)
+    address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="Town or city", max_length=100)
+    postcode = forms.CharField(label="Postcode", max_length=20)
+    country = forms.ChoiceField(label="Country", choices=COUNTRIES, initial="GB")
+    shipping = forms.ChoiceField(label="Delivery")
+    payment_method = forms.ChoiceField(label="Payment", choices=[("card", "Card")], initial="card")
+    card_number = forms.CharField(label="Card number", max_length=30)
+    checkout_token = forms.UUIDField(widget=forms.HiddenInput)
+    quote = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
+
+    def __init__(self, *args, shipping_methods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shipping"].choices = [(m.code, m.name) for m in shipping_methods]
+        if shipping_methods:
+            self.fields["shipping"].initial = shipping_methods[0].code
+
+    def clean_card_number(self) -> str:
+        number = "".join(self.cleaned_data["card_number"].split()).replace("-", "")
+        if not CARD_DIGITS.match(number) or not luhn_valid(number):
+            raise forms.ValidationError("Enter a valid card number.")
+        return number
+
+    def clean_postcode(self) -> str:
+        return " ".join(self.cleaned_data["postcode"].upper().split())

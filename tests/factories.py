@@ -1,4 +1,4 @@
-"""factory_boy factories for the catalog."""
+"""factory_boy factories for the catalog, carts, coupons and checkout."""
 
 from decimal import Decimal
 
@@ -8,10 +8,14 @@ from django.utils import timezone
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
+    Cart,
+    CartLine,
     Category,
+    Coupon,
     Product,
     ProductAttribute,
     ProductImage,
+    ShippingMethod,
     Variant,
     Warehouse,
 )
@@ -123,3 +127,41 @@ def make_product(*, name=None, category=None, prices=("10.00",), stocks=None, at
         )
         ProductAttributeFactory(product=product, value=value)
     return product
+
+
+# Cart, coupons, checkout ---------------------------------------------------------------------
+
+
+class ShippingMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingMethod
+        django_get_or_create = ["code"]
+
+    code = "standard"
+    name = "Standard delivery"
+    description = "2–4 working days"
+    price = Decimal("3.95")
+
+
+class CouponFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coupon
+
+    code = factory.Sequence(lambda n: f"CODE{n}")
+    kind = Coupon.Kind.PERCENT
+    value = Decimal("10")
+
+
+class CartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cart
+
+
+def cart_with(*lines: tuple[Variant, int], coupon: Coupon | None = None) -> Cart:
+    """An open cart holding `quantity` of each variant, priced as they are now."""
+    cart = CartFactory(coupon=coupon)
+    for variant, quantity in lines:
+        CartLine.objects.create(
+            cart=cart, variant=variant, quantity=quantity, price_seen=variant.price
+        )
+    return cart

@@ -1,3 +1,4 @@
+from shop.models.cart import Cart, CartLine
 from shop.models.catalog import (
     AttributeDefinition,
     AttributeValue,
@@ -9,15 +10,32 @@ from shop.models.catalog import (
     Variant,
     Warehouse,
 )
+from shop.models.coupons import Coupon, Eligibility
+from shop.models.orders import (
+    ImmutableRecord,
+    Order,
+    OrderLine,
+    Payment,
+    ShippingMethod,
+)
 
 __all__ = [
     "AttributeDefinition",
     "AttributeValue",
     "Availability",
+    "Cart",
+    "CartLine",
     "Category",
+    "Coupon",
+    "Eligibility",
+    "ImmutableRecord",
+    "Order",
+    "OrderLine",
+    "Payment",
     "Product",
     "ProductAttribute",
     "ProductImage",
+    "ShippingMethod",
     "Variant",
     "Warehouse",
 ]

@@ -343,6 +343,9 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
         products = list(
             results.annotate(
                 total_stock=Coalesce(_variant_aggregate(Sum("stock"), IntegerField()), 0),
+                variant_count=Coalesce(_variant_aggregate(Count("pk"), IntegerField()), 0),
+                # With a single variant the card can offer "Add to cart" directly.
+                first_variant_id=_variant_aggregate(Min("pk"), IntegerField()),
             )
             .order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"]))
             .prefetch_related(

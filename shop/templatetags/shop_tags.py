@@ -70,3 +70,20 @@ def query_with(context, base: str, **params) -> str:
     for key, value in params.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def total_for(quote, shipping_code: str):
+    """The quote's total with the delivery option `shipping_code`."""
+    return quote.total(shipping_code)
+
+
+@register.filter
+def shipping_for(quote, shipping_code: str):
+    return quote.shipping_price(shipping_code)
+
+
+@register.filter
+def tax_for(quote, shipping_code: str):
+    """The VAT inside the total with that delivery option."""
+    return quote.tax(shipping_code)

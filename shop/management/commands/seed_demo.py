@@ -24,9 +24,11 @@ from shop.models import (
     AttributeDefinition,
     AttributeValue,
     Category,
+    Coupon,
     Product,
     ProductAttribute,
     ProductImage,
+    ShippingMethod,
     Variant,
     Warehouse,
 )
@@ -101,6 +103,15 @@ ADJECTIVES = [
     "City",
 ]
 WAREHOUSES = [("London", "LDN", "London"), ("Manchester", "MAN", "Manchester")]
+SHIPPING = [
+    ("standard", "Standard delivery", "2–4 working days", "3.95"),
+    ("express", "Express delivery", "next working day", "8.95"),
+]
+COUPONS = [
+    ("WELCOME10", "percent", "10", "0", "10% off your first order"),
+    ("SAVE5", "fixed", "5.00", "30.00", "£5 off orders of £30 or more"),
+    ("SUMMER24", "percent", "20", "0", "Last summer's sale (expired)"),
+]
 IMAGE_SIZE = 480
 BATCH = 1000
 
@@ -121,6 +132,7 @@ class Command(BaseCommand):
             leaves = self.ensure_categories()
             warehouses = self.ensure_warehouses()
             values = self.ensure_attributes()
+            self.ensure_checkout_options()
         images = self.ensure_images(leaves)
         created = self.ensure_products(products, seed, leaves, warehouses, values, images)
         if not self.quiet:
@@ -213,6 +225,31 @@ class Command(BaseCommand):
                 draw.text((24, IMAGE_SIZE - 40), category.name, fill=(60, 60, 60))
                 image.save(target, optimize=True)
         return paths
+
+    def ensure_checkout_options(self) -> None:
+        """Delivery options and demo coupons (left alone if a merchandiser changed them)."""
+        for position, (code, name, description, price) in enumerate(SHIPPING):
+            ShippingMethod.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "description": description,
+                    "price": Decimal(price),
+                    "position": position,
+                },
+            )
+        now = timezone.now()
+        for code, kind, value, minimum, description in COUPONS:
+            Coupon.objects.get_or_create(
+                code=code,
+                defaults={
+                    "kind": kind,
+                    "value": Decimal(value),
+                    "min_subtotal": Decimal(minimum),
+                    "description": description,
+                    "valid_until": now - timedelta(days=1) if code == "SUMMER24" else None,
+                },
+            )
 
     # Products -----------------------------------------------------------------------------
 

@@ -1,0 +1,265 @@
+"""Cart writes: find or open the shopper's cart, add, change and remove lines, apply coupons.
+
+Every change to a cart's lines happens under a lock on the cart row, so concurrent requests
+for one cart (a double click, two tabs) queue: 20 parallel adds of one unit add 20 units.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.utils import timezone
+
+from shop import locks
+from shop.models import Cart, CartLine, Coupon, Order, Product, Variant
+from shop.models.coupons import normalise_code
+from shop.services import pricing
+
+SESSION_KEY = "cart_token"
+MAX_LINE_QUANTITY = 99
+
+
+class CartError(Exception):
+    """Base of the expected cart errors; `message` is for the shopper."""
+
+    message = "That did not work."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UnknownVariant(CartError):
+    message = "That product is not available."
+
+
+class UnknownLine(CartError):
+    message = "That item is no longer in your cart."
+
+
+class InvalidQuantity(CartError):
+    def __init__(self, quantity: object):
+        self.quantity = quantity
+        self.message = f"Choose a quantity from 1 to {MAX_LINE_QUANTITY}."
+
+
+@dataclass
+class OutOfStock(CartError):
+    """Nothing (more) can be added: `available` units exist, `in_cart` are already in the cart."""
+
+    name: str
+    available: int
+    in_cart: int = 0
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
+        if self.available <= 0:
+            return f"{self.name} is sold out."
+        if self.in_cart >= self.available:
+            return (
+                f"Only {self.available} of {self.name} left, and your cart already has "
+                f"{'it' if self.available == 1 else 'all of them'}."
+            )
+        return f"Only {self.available} of {self.name} left."
+
+
+class CartClosed(CartError):
+    message = "This cart has already been ordered. Your order is being processed."
+
+
+@dataclass
+class CouponInvalid(CartError):
+    code: str
+    reason: str
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
+        return self.reason
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """What an add or a quantity change did, in words the shopper can read."""
+
+    line: CartLine | None
+    name: str
+    quantity: int
+    capped_to: int | None = None
+
+    @property
+    def message(self) -> str:
+        if self.line is None:
+            return f"Removed {self.name} from your cart."
+        if self.capped_to is not None:
+            return f"Only {self.capped_to} of {self.name} left: your cart now has {self.quantity}."
+        return f"{self.name}: {self.quantity} in your cart."
+
+
+# Finding the cart ---------------------------------------------------------------------------
+
+
+def current(*, session: SessionBase, customer=None, create: bool = False) -> Cart | None:
+    """The shopper's open cart: the session's, else the customer's latest; opened if `create`.
+
+    The session remembers the cart's token (not its contents), so the cart survives a login
+    and lives in the database like any other row.
+    """
+    token = session.get(SESSION_KEY)
+    carts = Cart.objects.open().select_related("coupon")
+    cart = carts.filter(token=token).first() if token else None
+    if cart is None and customer is not None and customer.is_authenticated:
+        cart = carts.filter(customer=customer).order_by("-updated").first()
+    if cart is None and create:
+        cart = Cart.objects.create(customer=customer if _is_customer(customer) else None)
+    if cart is not None and token != str(cart.token):
+        session[SESSION_KEY] = str(cart.token)
+    return cart
+
+
+def _is_customer(customer) -> bool:
+    return customer is not None and customer.is_authenticated
+
+
+def _buyable_variant(variant_id: int) -> Variant:
+    variant = (
+        Variant.objects.select_related("product")
+        .filter(pk=variant_id, product__in=Product.objects.published())
+        .first()
+    )
+    if variant is None:
+        raise UnknownVariant()
+    return variant
+
+
+def _check_quantity(quantity: int, *, allow_zero: bool = False) -> None:
+    low = 0 if allow_zero else 1
+    if not isinstance(quantity, int) or not low <= quantity <= MAX_LINE_QUANTITY:
+        raise InvalidQuantity(quantity)
+
+
+def display_name(variant: Variant) -> str:
+    """ "Linen Shirt (M / Navy)", or just the product's name for a single-option product."""
+    return pricing.display_name(variant.product.name, variant.name)
+
+
+# Lines -------------------------------------------------------------------------------------
+
+
+def add_item(*, cart: Cart, variant_id: int, quantity: int) -> LineChange:
+    """Add `quantity` of a variant, capped at its stock (the result says when it was capped).
+
+    Raises UnknownVariant, InvalidQuantity, OutOfStock (nothing could be added) or CartClosed.
+    """
+    _check_quantity(quantity)
+    variant = _buyable_variant(variant_id)
+    name = display_name(variant)
+    with transaction.atomic():
+        cart = locks.lock_cart(cart.pk)
+        if not cart.is_open:
+            raise CartClosed()
+        line = CartLine.objects.filter(cart=cart, variant=variant).first()
+        if line is not None:
+            line.variant = variant  # already loaded, with its product
+        in_cart = line.quantity if line else 0
+        # Stock is read here without a lock: the cart promises nothing, checkout re-checks.
+        stock = Variant.objects.values_list("stock", flat=True).get(pk=variant.pk)
+        wanted = min(in_cart + quantity, MAX_LINE_QUANTITY)
+        new_quantity = min(wanted, stock)
+        if new_quantity <= in_cart:
+            raise OutOfStock(name=name, available=max(stock, 0), in_cart=in_cart)
+        if line is None:
+            line = CartLine.objects.create(
+                cart=cart, variant=variant, quantity=new_quantity, price_seen=variant.price
+            )
+        else:
+            line.quantity = new_quantity
+            line.price_seen = variant.price  # the shopper is looking at today's price
+            line.save(update_fields=["quantity", "price_seen"])
+        Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
+    capped = new_quantity if new_quantity < in_cart + quantity else None
+    return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped)
+
+
+def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:
+    """Set a line's quantity; 0 removes the line. More than the stock is capped at the stock.
+
+    Raises UnknownLine, InvalidQuantity, OutOfStock (the item sold out) or CartClosed.
+    """
+    _check_quantity(quantity, allow_zero=True)
+    with transaction.atomic():
+        cart = locks.lock_cart(cart.pk)
+        if not cart.is_open:
+            raise CartClosed()
+        line = (
+            CartLine.objects.select_related("variant__product")
+            .filter(cart=cart, pk=line_id)
+            .first()
+        )
+        if line is None:
+            raise UnknownLine()
+        name = display_name(line.variant)
+        if quantity == 0:
+            line.delete()
+            return LineChange(line=None, name=name, quantity=0)
+        stock = line.variant.stock
+        if stock <= 0:
+            raise OutOfStock(name=name, available=0)
+        new_quantity = min(quantity, stock)
+        line.quantity = new_quantity
+        line.price_seen = line.variant.price
+        line.save(update_fields=["quantity", "price_seen"])
+        Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
+    capped = new_quantity if new_quantity < quantity else None
+    return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped)
+
+
+# Coupons -----------------------------------------------------------------------------------
+
+
+def customer_coupon_uses(*, coupon: Coupon, customer=None, email: str = "") -> int:
+    """Live orders (not failed or cancelled) that used `coupon`, by this customer or e-mail."""
+    if not _is_customer(customer) and not email:
+        return 0
+    orders = Order.objects.filter(coupon=coupon).exclude(
+        status__in=[Order.Status.FAILED, Order.Status.CANCELLED]
+    )
+    if _is_customer(customer):
+        return orders.filter(customer=customer).count()
+    return orders.filter(email__iexact=email).count()
+
+
+def apply_coupon(
+    *, cart: Cart, code: str, subtotal, customer=None, now: datetime | None = None
+) -> Coupon:
+    """Attach the coupon `code` (any case) to the cart if it applies to `subtotal` now.
+
+    Raises CouponInvalid with the reason (unknown, expired, used up, minimum not reached, ...).
+    """
+    normalised = normalise_code(code)
+    if not normalised:
+        raise CouponInvalid(code="", reason="Enter a coupon code.")
+    coupon = Coupon.objects.filter(code=normalised).first()
+    if coupon is None:
+        raise CouponInvalid(code=normalised, reason=f"There is no coupon {normalised}.")
+    eligibility = coupon.eligibility(
+        subtotal=subtotal,
+        now=now or timezone.now(),
+        customer_uses=customer_coupon_uses(coupon=coupon, customer=customer),
+    )
+    if not eligibility.ok:
+        raise CouponInvalid(code=normalised, reason=eligibility.message)
+    with transaction.atomic():
+        cart = locks.lock_cart(cart.pk)
+        if not cart.is_open:
+            raise CartClosed()
+        Cart.objects.filter(pk=cart.pk).update(coupon=coupon, updated=timezone.now())
+    return coupon
+
+
+def remove_coupon(*, cart: Cart) -> None:
+    """Take the coupon off the cart (nothing happens if there is none)."""
+    with transaction.atomic():
+        cart = locks.lock_cart(cart.pk)
+        if not cart.is_open:
+            raise CartClosed()
+        Cart.objects.filter(pk=cart.pk).update(coupon=None, updated=timezone.now())

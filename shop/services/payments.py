@@ -1,0 +1,129 @@
+"""Taking payment for a placed order, through a gateway chosen by settings.PAYMENT_GATEWAY.
+
+The gateway is called with no transaction open and no row locked: a slow or hung payment
+provider never holds up other shoppers' checkouts. A partial unique index allows one live
+(pending or authorised) payment per order, so concurrent submits of one checkout authorise once.
+"""
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from shop.models import Order, Payment
+from shop.services import orders
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    authorised: bool
+    reference: str = ""
+    message: str = ""
+
+
+class PaymentTimeout(Exception):
+    """The gateway did not answer in time."""
+
+
+class Gateway(Protocol):
+    name: str
+
+    def authorise(
+        self, *, amount: Decimal, currency: str, card_number: str, reference: str
+    ) -> PaymentResult:
+        """Authorise `amount` on the card; raise PaymentTimeout if the provider does not answer."""
+        ...
+
+
+class TestGateway:
+    """A gateway for development and tests: no network, three test cards.
+
+    4242 4242 4242 4242 is authorised, 4000 0000 0000 0002 is declined, and
+    4000 0000 0000 0119 times out (after settings.PAYMENT_TEST_TIMEOUT_SECONDS). Any other
+    number is declined as unknown.
+    """
+
+    __test__ = False  # not a pytest test class
+    name = "test"
+    AUTHORISED = "4242424242424242"
+    DECLINED = "4000000000000002"
+    TIMES_OUT = "4000000000000119"
+    calls = 0  # authorisations requested in this process (tests count them)
+
+    def authorise(
+        self, *, amount: Decimal, currency: str, card_number: str, reference: str
+    ) -> PaymentResult:
+        type(self).calls += 1
+        if card_number == self.AUTHORISED:
+            return PaymentResult(True, reference=f"test_{reference}")
+        if card_number == self.TIMES_OUT:
+            time.sleep(float(getattr(settings, "PAYMENT_TEST_TIMEOUT_SECONDS", 0)))
+            raise PaymentTimeout()
+        if card_number == self.DECLINED:
+            return PaymentResult(False, message="Your card was declined.")
+        return PaymentResult(False, message="The test gateway does not know that card.")
+
+
+TEST_CARDS = [
+    (TestGateway.AUTHORISED, "is authorised"),
+    (TestGateway.DECLINED, "is declined"),
+    (TestGateway.TIMES_OUT, "times out"),
+]
+
+
+def gateway() -> Gateway:
+    return import_string(settings.PAYMENT_GATEWAY)()
+
+
+def pay(*, order: Order, card_number: str) -> Order:
+    """Authorise the order's total on the card and record the outcome; returns the order.
+
+    Only the caller that claims the order's payment slot talks to the gateway; a concurrent or
+    repeated call returns the order as it stands. A decline or timeout fails the order, which
+    returns its stock and coupon use and reopens the cart for another try.
+    """
+    if order.status != Order.Status.PLACED:
+        return order
+    provider = gateway()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                order=order,
+                gateway=provider.name,
+                amount=order.total,
+                currency=order.currency,
+                card_last4=card_number[-4:],
+            )
+    except IntegrityError:
+        order.refresh_from_db()
+        return order  # someone else is paying (or has paid) for this order
+
+    try:
+        result = provider.authorise(
+            amount=order.total,
+            currency=order.currency,
+            card_number=card_number,
+            reference=order.number,
+        )
+    except PaymentTimeout:
+        return orders.fail_payment(
+            order=order,
+            payment=payment,
+            status=Payment.Status.ERROR,
+            message="The payment provider did not answer in time. You have not been charged.",
+        )
+    if result.authorised:
+        return orders.mark_paid(order=order, payment=payment, reference=result.reference)
+    return orders.fail_payment(
+        order=order, payment=payment, status=Payment.Status.DECLINED, message=result.message
+    )
+
+
+def failure_message(order: Order) -> str:
+    """Why the order's last payment failed, in the shopper's words."""
+    payment = order.payments.exclude(message="").order_by("-pk").first()
+    return payment.message if payment else "The payment did not go through."

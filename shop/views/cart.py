@@ -1,0 +1,188 @@
+"""The cart: a page, and the POSTs that change it (add, quantity, coupon).
+
+Without JavaScript every POST ends in a 303 back to a page (post/redirect/get); with htmx it
+returns the changed fragment, the header badge out of band and the message for the status
+region. Refused input gets the page (or the fragment) again with the reason and a 4xx.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from partials.responses import HtmxHttpRequest, after_action, render_failure, render_page
+from shop.forms import AddToCartForm, CouponForm, QuantityForm
+from shop.models import Cart, Product
+from shop.queries import cart as cart_queries
+from shop.queries import catalog as catalog_queries
+from shop.services import cart as cart_service
+from shop.services import throttle
+
+CART_TEMPLATE = "shop/cart.html"
+BADGE = "base.html#cart-badge"
+
+
+def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
+    return cart_service.current(session=request.session, customer=request.user, create=create)
+
+
+def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
+    view = cart_queries.cart_page(cart=_cart(request), customer=request.user)
+    return {"view": view, "coupon_form": CouponForm(), **extra}
+
+
+def _cart_changed(request: HtmxHttpRequest, message: str) -> HttpResponse:
+    return after_action(
+        request,
+        redirect_to="shop:cart",
+        template_name=CART_TEMPLATE,
+        fragment="cart-summary",
+        context=_cart_context(request),
+        oob=[BADGE],
+        message=message,
+    )
+
+
+def _cart_refused(request: HtmxHttpRequest, message: str, status: int, **extra) -> HttpResponse:
+    return render_failure(
+        request,
+        CART_TEMPLATE,
+        _cart_context(request, **extra),
+        message=message,
+        status=status,
+        fragment="cart-summary",
+        oob=[BADGE],
+    )
+
+
+@require_GET
+def cart_detail(request: HtmxHttpRequest) -> HttpResponse:
+    """The cart page: lines with current prices (and what changed), stock, coupon, totals."""
+    return render_page(request, CART_TEMPLATE, _cart_context(request), fragment="cart-summary")
+
+
+def _add_refused(
+    request: HtmxHttpRequest, message: str, status: int, variant_id: int | None
+) -> HttpResponse:
+    """Without JavaScript: the product's page with the reason (or the 404 page if unknown)."""
+    product = (
+        Product.objects.published().filter(variants__pk=variant_id).first() if variant_id else None
+    )
+    if product is None:
+        return render_failure(request, "404.html", message=message, status=404)
+    detail = catalog_queries.product_detail(slug=product.slug)
+    return render_failure(
+        request, "shop/product_detail.html", {"detail": detail}, message=message, status=status
+    )
+
+
+def _safe_next(request: HtmxHttpRequest, url: str, default: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else default
+
+
+@require_POST
+def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
+    """Add a variant to the cart (opening one if needed); back to where the shopper was."""
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        variant_id = form.cleaned_data.get("variant")
+        message = next(iter(form.errors.values()))[0]
+        return _add_refused(request, message, 400, variant_id)
+    variant_id = form.cleaned_data["variant"]
+    try:
+        change = cart_service.add_item(
+            cart=_cart(request, create=True),
+            variant_id=variant_id,
+            quantity=form.cleaned_data["quantity"],
+        )
+    except cart_service.UnknownVariant as error:
+        return _add_refused(request, error.message, 404, None)
+    except cart_service.CartError as error:
+        return _add_refused(request, error.message, 409, variant_id)
+    product = change.line.variant.product
+    return after_action(
+        request,
+        redirect_to=_safe_next(request, form.cleaned_data["next"], product.get_absolute_url()),
+        template_name="base.html",
+        oob=["cart-badge"],
+        message=change.message,
+        trigger="cart-changed",
+    )
+
+
+@require_POST
+def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
+    """Set a cart line's quantity (0 removes it), capped at the stock left."""
+    form = QuantityForm(request.POST)
+    if not form.is_valid():
+        return _cart_refused(request, form.errors["quantity"][0], 400)
+    cart = _cart(request)
+    if cart is None:
+        return _cart_refused(request, cart_service.UnknownLine.message, 404)
+    try:
+        change = cart_service.set_quantity(
+            cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"]
+        )
+    except cart_service.UnknownLine as error:
+        return _cart_refused(request, error.message, 404)
+    except cart_service.CartError as error:
+        return _cart_refused(request, error.message, 409)
+    return _cart_changed(request, change.message)
+
+
+def _throttle_keys(request: HtmxHttpRequest) -> list[str]:
+    if not request.session.session_key:
+        request.session.save()
+    return [f"session:{request.session.session_key}", f"ip:{request.META.get('REMOTE_ADDR', '')}"]
+
+
+@require_POST
+def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
+    """Apply a coupon code; failures are counted per session and IP to stop guessing."""
+    form = CouponForm(request.POST)
+    keys = _throttle_keys(request)
+    limits = {"scope": "coupon", "keys": keys}
+    try:
+        throttle.check(
+            **limits, limit=settings.COUPON_ATTEMPTS, window=settings.COUPON_ATTEMPTS_WINDOW
+        )
+    except throttle.Blocked as blocked:
+        response = _cart_refused(request, blocked.message, 429, coupon_error=blocked.message)
+        response["Retry-After"] = str(blocked.retry_after)
+        return response
+    if not form.is_valid():
+        message = form.errors["code"][0]
+        return _cart_refused(request, message, 400, coupon_error=message)
+    cart = _cart(request)
+    view = cart_queries.cart_page(cart=cart, customer=request.user)
+    if view.is_empty:
+        message = "Add something to your cart before using a coupon."
+        return _cart_refused(request, message, 400, coupon_error=message)
+    try:
+        coupon = cart_service.apply_coupon(
+            cart=cart,
+            code=form.cleaned_data["code"],
+            subtotal=view.quote.subtotal,
+            customer=request.user,
+        )
+    except cart_service.CouponInvalid as error:
+        throttle.record_failure(**limits, window=settings.COUPON_ATTEMPTS_WINDOW)
+        return _cart_refused(request, error.message, 400, coupon_error=error.message)
+    except cart_service.CartError as error:
+        return _cart_refused(request, error.message, 409)
+    return _cart_changed(request, f"Coupon {coupon.code} applied: {coupon.label}.")
+
+
+@require_POST
+def remove_coupon(request: HtmxHttpRequest) -> HttpResponse:
+    """Take the coupon off the cart."""
+    cart = _cart(request)
+    if cart is not None:
+        try:
+            cart_service.remove_coupon(cart=cart)
+        except cart_service.CartError as error:
+            return _cart_refused(request, error.message, 409)
+    return _cart_changed(request, "Coupon removed.")
