@@ -258,23 +258,22 @@ PAYMENT_TEST_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_TEST_TIMEOUT_SECOND
 COUPON_ATTEMPTS = int(os.environ.get("COUPON_ATTEMPTS", "5"))
 COUPON_ATTEMPTS_WINDOW = int(os.environ.get("COUPON_ATTEMPTS_WINDOW", "600"))
 
-# E-mail: printed to the console unless an SMTP host is configured (Django 6.1's MAILERS).
-_EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-MAILERS = {
-    "default": (
-        {
+# E-mail (Django 6.1's MAILERS): SMTP to EMAIL_HOST (default: a local MTA on localhost:25);
+# printed to the console in development and tests, or anywhere with EMAIL_CONSOLE=1.
+if env_bool("EMAIL_CONSOLE", DEBUG or TESTING):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": _EMAIL_HOST,
-                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
                 "timeout": 10,
             },
         }
-        if _EMAIL_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    )
-}
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Storefront <shop@example.com>")

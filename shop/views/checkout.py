@@ -7,6 +7,7 @@ since the review, the page comes back (409) saying what, with the new total to c
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
@@ -102,7 +103,10 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
 
 def _place(request: HtmxHttpRequest, cart: Cart | None) -> HttpResponse:
     form = CheckoutForm(request.POST, shipping_methods=checkout.active_shipping_methods())
-    token = form.fields["checkout_token"].to_python(request.POST.get("checkout_token", ""))
+    try:
+        token = form.fields["checkout_token"].to_python(request.POST.get("checkout_token", ""))
+    except ValidationError:
+        token = None
     # A repeated submit (double click, reload, back-and-resubmit) finds its order first.
     existing = Order.objects.filter(checkout_token=token).first() if token else None
     if existing is not None:
