@@ -52,7 +52,7 @@ def first_card(page: Page, showing: re.Pattern) -> Locator:
 
 def open_and_check_product(page: Page, card: Locator) -> None:
     """Follow a catalog card's link and check the product page against the card and itself."""
-    card_link = card.get_by_role("link")
+    card_link = card.get_by_role("link").first  # the picture and name; "Choose options" follows
     name = card_link.inner_text().strip()
     card_text = card.inner_text()
     card_price = next(line for line in card_text.splitlines() if SHOWN_PRICE.match(line.strip()))
@@ -71,9 +71,6 @@ def open_and_check_product(page: Page, card: Locator) -> None:
     expect(price).to_have_text(card_price.strip())
     badges = product.get_by_text(STOCK)  # The product's badge comes first, then each variant's.
     expect(badges.first).to_have_text(card_badge.strip())
-
-    # Nothing can be bought yet, with or without JavaScript.
-    expect(page.get_by_role("button", name="Add to cart (coming soon)")).to_be_disabled()
 
     # The options on the page are the JSON-LD offers: same SKUs, prices and availability.
     data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
@@ -112,6 +109,13 @@ def open_and_check_product(page: Page, card: Locator) -> None:
         expect(chosen).to_have_accessible_name(re.compile(rf" SKU {literal(buyable[0])}$"))
     else:
         expect(chosen).to_have_count(0)
+    # Something to buy has an "Add to cart" button; a sold-out product says so instead.
+    add = page.get_by_role("button", name="Add to cart", exact=True)
+    if buyable:
+        expect(add).to_be_enabled()
+    else:
+        expect(add).to_have_count(0)
+        expect(product.get_by_text("Sold out: nothing to add right now.")).to_be_visible()
 
     assert data["url"] == page.url
     expect(page.locator('link[rel="canonical"]')).to_have_attribute("href", page.url)
