@@ -161,8 +161,9 @@ def add_item(*, cart: Cart, variant_id: int, quantity: int) -> LineChange:
         if line is not None:
             line.variant = variant  # already loaded, with its product
         in_cart = line.quantity if line else 0
-        # Stock is read here without a lock: the cart promises nothing, checkout re-checks.
-        stock = Variant.objects.values_list("stock", flat=True).get(pk=variant.pk)
+        # Stock as read a moment ago, without a lock: the cart promises nothing, checkout
+        # re-checks under lock.
+        stock = variant.stock
         wanted = min(in_cart + quantity, MAX_LINE_QUANTITY)
         new_quantity = min(wanted, stock)
         if new_quantity <= in_cart:
