@@ -5,6 +5,7 @@ in the same transaction, under the same lock order as checkout (cart, variants, 
 """
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -73,14 +74,16 @@ def mark_paid(*, order: Order, payment: Payment, reference: str) -> Order:
     return order
 
 
-def fail_payment(*, order: Order, payment: Payment, status: str, message: str) -> Order:
-    """Record a declined or failed payment: the order fails, its stock and coupon use come
-    back, and its cart reopens (with a new checkout token) so the shopper can try again."""
+def fail_payment(*, order: Order, payment: Payment | None, status: str, message: str) -> Order:
+    """Record a declined or failed payment (or none at all, for an abandoned order): the
+    order fails, its stock and coupon use come back, and its cart reopens with a new checkout
+    token so the shopper can try again. An order no longer awaiting payment is left alone."""
     with transaction.atomic():
         order = _lock_for_release(order)
-        Payment.objects.filter(pk=payment.pk).update(
-            status=status, message=message[:200], updated=timezone.now()
-        )
+        if payment is not None:
+            Payment.objects.filter(pk=payment.pk).update(
+                status=status, message=message[:200], updated=timezone.now()
+            )
         if order.status != Order.Status.PLACED:
             return order
         _give_back(order)
@@ -89,6 +92,19 @@ def fail_payment(*, order: Order, payment: Payment, status: str, message: str) -
             status=Cart.Status.OPEN, checkout_token=uuid.uuid4(), updated=timezone.now()
         )
     return order
+
+
+def release_unpaid(*, older_than: timedelta) -> list[Order]:
+    """Fail orders still awaiting payment after `older_than` with no payment under way (the
+    shopper's request died between placing and paying), returning their stock and coupons."""
+    cutoff = timezone.now() - older_than
+    stale = Order.objects.filter(status=Order.Status.PLACED, created__lt=cutoff).exclude(
+        payments__status__in=[Payment.Status.PENDING, Payment.Status.AUTHORISED]
+    )
+    return [
+        fail_payment(order=order, payment=None, status="", message="")
+        for order in stale.order_by("pk")
+    ]
 
 
 def cancel(*, order: Order) -> Order:

@@ -327,3 +327,18 @@ def test_cart_lines_are_kept_after_the_order_for_the_record(client, mug):
     place(client, review(client))
     assert CartLine.objects.count() == 1
     assert client.get("/cart/").content.decode().count("cart-line-") == 0
+
+
+def test_a_once_per_customer_coupon_is_refused_the_second_time_for_that_email(client, mug):
+    CouponFactory(code="ONCE", value=Decimal("10"), per_customer_limit=1)
+    add(client, mug)
+    client.post("/cart/coupon/", {"code": "ONCE"})
+    assert place(client, review(client)).status_code == 303
+
+    add(client, mug)
+    client.post("/cart/coupon/", {"code": "ONCE"})  # the e-mail is not known yet: it applies
+    response = place(client, review(client))
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "You have already used the code ONCE. Its discount has been taken off." in html
+    assert Order.objects.count() == 1

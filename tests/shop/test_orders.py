@@ -174,3 +174,21 @@ def test_the_admin_shows_orders_read_only(order, admin_client):
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
+
+
+def test_orders_abandoned_before_payment_are_released(order):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+
+    from shop.models import Cart
+
+    call_command("release_unpaid_orders", "--minutes", "30", verbosity=0)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED  # too recent: its payment may be under way
+
+    [released] = orders.release_unpaid(older_than=timedelta(0))
+    assert released.pk == order.pk and released.status == Order.Status.FAILED
+    assert Variant.objects.get(product__name="Mug").stock == 10
+    assert Coupon.objects.get(code="TEN").times_used == 0
+    assert Cart.objects.get().status == Cart.Status.OPEN
