@@ -18,6 +18,13 @@ from django.urls import reverse
 from shop.money import ZERO
 
 
+def within_half_a_penny(field: str, expression) -> Q:
+    """`field` equals `expression` to the penny. Exact on PostgreSQL's numeric; the half-penny
+    slack only absorbs SQLite's binary floating point (the demo database)."""
+    half = Decimal("0.005")
+    return Q(**{f"{field}__gte": expression - half}) & Q(**{f"{field}__lte": expression + half})
+
+
 class ImmutableRecord(Exception):
     """Raised when code tries to change or delete what an order recorded."""
 
@@ -119,10 +126,9 @@ class Order(models.Model):
         indexes = [models.Index(fields=["customer", "-created"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    total=models.F("subtotal")
-                    - models.F("discount_total")
-                    + models.F("shipping_total")
+                condition=within_half_a_penny(
+                    "total",
+                    models.F("subtotal") - models.F("discount_total") + models.F("shipping_total"),
                 ),
                 name="order_total_adds_up",
             ),
@@ -197,7 +203,9 @@ class OrderLine(models.Model):
                 condition=Q(quantity__gt=0), name="order_line_quantity_positive"
             ),
             models.CheckConstraint(
-                condition=Q(line_total=models.F("unit_price") * models.F("quantity")),
+                condition=within_half_a_penny(
+                    "line_total", models.F("unit_price") * models.F("quantity")
+                ),
                 name="order_line_total_is_price_times_quantity",
             ),
         ]
