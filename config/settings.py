@@ -254,6 +254,16 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "shop.services.payments.TestGateway")
 PAYMENT_TEST_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_TEST_TIMEOUT_SECONDS", "2"))
 
+# Accounts: customers log in with their e-mail address on the storefront.
+LOGIN_URL = "shop:login"
+LOGIN_REDIRECT_URL = "shop:account"
+LOGOUT_REDIRECT_URL = "shop:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Failed logins allowed per e-mail address and per IP address in a window (seconds).
+LOGIN_ATTEMPTS_PER_ACCOUNT = int(os.environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", "5"))
+LOGIN_ATTEMPTS_PER_IP = int(os.environ.get("LOGIN_ATTEMPTS_PER_IP", "30"))
+LOGIN_ATTEMPTS_WINDOW = int(os.environ.get("LOGIN_ATTEMPTS_WINDOW", "900"))
+
 # Failed coupon attempts allowed per session and per IP address in a window (seconds).
 COUPON_ATTEMPTS = int(os.environ.get("COUPON_ATTEMPTS", "5"))
 COUPON_ATTEMPTS_WINDOW = int(os.environ.get("COUPON_ATTEMPTS_WINDOW", "600"))

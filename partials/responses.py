@@ -7,13 +7,18 @@ renders `shop/catalog.html#catalog-results` for htmx and the whole page otherwis
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template import loader
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
 # Every response whose body depends on these headers must say so, or a shared cache could
@@ -168,3 +173,37 @@ def render_failure(
         return _finish(HttpResponse(body, status=status))
     response = HttpResponse(loader.render_to_string(template_name, context, request), status=status)
     return _finish(response)
+
+
+def login_required(view):
+    """Like Django's `login_required`, but an htmx request gets a client-side redirect.
+
+    htmx would otherwise swap the login page into a fragment's place. Instead it is told
+    (`HX-Redirect`) to load the login page, with `next` set to the page the shopper was on
+    (`HX-Current-URL`), so they come back there. A plain POST comes back to the page it was
+    sent from (its Referer), never to the POST-only URL itself.
+    """
+
+    def same_site_path(url: str, request: HttpRequest) -> str:
+        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+            parts = urlsplit(url)
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return ""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        login_url = resolve_url(settings.LOGIN_URL)
+        if getattr(request, "htmx", None):
+            back = same_site_path(request.headers.get("HX-Current-URL", ""), request)
+            target = redirect_to_login(back or request.get_full_path(), login_url)["Location"]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return _finish(response)
+        if request.method == "GET":
+            return redirect_to_login(request.get_full_path(), login_url)
+        back = same_site_path(request.headers.get("Referer", ""), request)
+        return redirect_to_login(back or resolve_url(settings.LOGIN_REDIRECT_URL), login_url)
+
+    return wrapper

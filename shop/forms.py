@@ -173,3 +173,54 @@ class CheckoutForm(forms.Form):
 
     def clean_postcode(self) -> str:
         return " ".join(self.cleaned_data["postcode"].upper().split())
+
+
+# Accounts and wishlist ----------------------------------------------------------------------
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254)
+    password = forms.CharField(label="Password", max_length=256, strip=False)
+    next = forms.CharField(required=False, max_length=500)
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label="Email", max_length=254)
+    password = forms.CharField(label="Password", max_length=256, strip=False)
+    next = forms.CharField(required=False, max_length=500)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if email and password:
+            from django.contrib.auth import get_user_model
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(password, get_user_model()(username=email, email=email))
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class WishlistToggleForm(forms.Form):
+    """The desired state of one product in the wishlist: saved ("on") or not ("off")."""
+
+    product = forms.IntegerField(min_value=1, max_value=2**62)
+    state = forms.ChoiceField(choices=[("on", "Saved"), ("off", "Not saved")])
+    next = forms.CharField(required=False, max_length=500)
+
+
+class MoveToCartForm(forms.Form):
+    variant = forms.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        error_messages={"required": "Choose an option.", "invalid": "Choose an option."},
+    )
+
+
+class PriceAlertsForm(forms.Form):
+    state = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])

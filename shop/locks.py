@@ -7,7 +7,7 @@ same rows therefore queue instead of deadlocking. Call these inside `transaction
 
 from collections.abc import Iterable
 
-from shop.models import Cart, Coupon, Order, Variant
+from shop.models import Cart, Coupon, Order, Variant, Wishlist
 
 # Cart and checkout ------------------------------------------------------------------------
 
@@ -45,3 +45,13 @@ def lock_coupon(coupon_id: int) -> Coupon | None:
 def lock_order(order_id: int) -> Order:
     """Lock an order row before moving its status."""
     return Order.objects.select_for_update().get(pk=order_id)
+
+
+# Wishlists ----------------------------------------------------------------------------------
+
+
+def lock_wishlists(wishlist_ids: Iterable[int]) -> list[Wishlist]:
+    """Lock wishlists (a login merge), in primary-key order; the ones that still exist."""
+    return list(
+        Wishlist.objects.select_for_update().filter(pk__in=set(wishlist_ids)).order_by("pk")
+    )

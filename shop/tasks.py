@@ -24,3 +24,11 @@ def send_order_confirmation(*, order_id: int) -> str:
         recipient_list=[order.email],
     )
     return order.number
+
+
+@task()
+def notify_price_drops(*, product_ids: list[int] | None = None) -> int:
+    """E-mail customers whose saved products got cheaper (once per drop); returns e-mails sent."""
+    from shop.services import wishlist
+
+    return wishlist.send_price_drop_alerts(product_ids=product_ids)

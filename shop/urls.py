@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.views import cart, catalog, checkout, health, home
+from shop.views import accounts, cart, catalog, checkout, health, home, wishlist
 
 app_name = "shop"
 
@@ -16,5 +16,29 @@ urlpatterns = [
     path("cart/coupon/remove/", cart.remove_coupon, name="cart-coupon-remove"),
     path("checkout/", checkout.checkout_page, name="checkout"),
     path("orders/<uuid:token>/", checkout.order_detail, name="order-detail"),
+    path("wishlist/", wishlist.wishlist_page, name="wishlist"),
+    path("wishlist/items/", wishlist.toggle, name="wishlist-items"),
+    path("wishlist/items/<int:item_id>/move/", wishlist.move_to_cart, name="wishlist-move"),
+    path("account/", accounts.account_page, name="account"),
+    path("account/login/", accounts.login_page, name="login"),
+    path("account/signup/", accounts.signup_page, name="signup"),
+    path("account/logout/", accounts.logout_page, name="logout"),
+    path("account/price-alerts/", accounts.price_alerts, name="price-alerts"),
+    path("account/password-reset/", accounts.password_reset, name="password-reset"),
+    path(
+        "account/password-reset/sent/",
+        accounts.password_reset_done,
+        name="password-reset-done",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path(
+        "account/password-reset/done/",
+        accounts.password_reset_complete,
+        name="password-reset-complete",
+    ),
     path("healthz", health.healthz, name="healthz"),
 ]

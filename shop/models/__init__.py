@@ -18,6 +18,7 @@ from shop.models.orders import (
     Payment,
     ShippingMethod,
 )
+from shop.models.wishlist import Wishlist, WishlistItem
 
 __all__ = [
     "AttributeDefinition",
@@ -38,4 +39,6 @@ __all__ = [
     "ShippingMethod",
     "Variant",
     "Warehouse",
+    "Wishlist",
+    "WishlistItem",
 ]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -173,11 +173,25 @@ class Variant(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         Product.objects.filter(pk=self.product_id).refresh_price_range()
+        loaded = getattr(self, "_loaded_price", None)
+        if loaded is not None and Decimal(self.price) < loaded:
+            # Customers who saved the product hear about the drop once it is committed.
+            from shop.tasks import notify_price_drops
+
+            product_ids = [self.product_id]
+            transaction.on_commit(lambda: notify_price_drops.enqueue(product_ids=product_ids))
+        self._loaded_price = self.price
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         Product.objects.filter(pk=self.product_id).refresh_price_range()
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        variant = super().from_db(db, field_names, values)
+        variant._loaded_price = variant.__dict__.get("price")
+        return variant
 
     @property
     def availability(self) -> "Availability":

@@ -264,3 +264,103 @@ def remove_coupon(*, cart: Cart) -> None:
         if not cart.is_open:
             raise CartClosed()
         Cart.objects.filter(pk=cart.pk).update(coupon=None, updated=timezone.now())
+
+
+# Merging on login ---------------------------------------------------------------------------
+
+
+def merged_quantities(
+    mine: dict[int, int], incoming: dict[int, int], stock: dict[int, int]
+) -> dict[int, int]:
+    """The cart merge policy, as a pure function over {variant id: quantity}.
+
+    Quantities of the same variant are added, then capped at the stock left (and at
+    MAX_LINE_QUANTITY); a variant with nothing left drops out. Order-independent, and
+    idempotent: merging the result with nothing changes nothing.
+    """
+    merged = {}
+    for variant_id in mine.keys() | incoming.keys():
+        wanted = mine.get(variant_id, 0) + incoming.get(variant_id, 0)
+        quantity = min(wanted, max(stock.get(variant_id, 0), 0), MAX_LINE_QUANTITY)
+        if quantity > 0:
+            merged[variant_id] = quantity
+    return merged
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What a login did to the cart, in words for the shopper."""
+
+    added: list[str]  # "2 × Linen Shirt (M)"
+    capped: list[str]  # "Linen Shirt (M): only 3 left, your cart has 3"
+    dropped: list[str]  # "Linen Shirt (L) is sold out"
+
+    @property
+    def messages(self) -> list[str]:
+        notes = []
+        if self.added:
+            notes.append(
+                "We added what you picked before signing in: " + ", ".join(self.added) + "."
+            )
+        notes += [f"{note}." for note in self.capped + self.dropped]
+        return notes
+
+
+def merge_into_customer(*, session: SessionBase, customer) -> MergeReport:
+    """Merge the session's anonymous cart into the customer's open cart (see merged_quantities).
+
+    Without a customer cart, the anonymous cart simply becomes theirs. The session then points
+    at the customer's cart. Safe to run twice or concurrently: the anonymous cart is deleted
+    under lock once merged.
+    """
+    empty = MergeReport([], [], [])
+    token = session.get(SESSION_KEY)
+    mine = Cart.objects.open().filter(customer=customer).order_by("-updated", "-pk").first()
+    anonymous = Cart.objects.open().filter(token=token, customer=None).first() if token else None
+    if anonymous is None:
+        if mine is not None:
+            session[SESSION_KEY] = str(mine.token)
+        return empty
+    if mine is None:
+        Cart.objects.filter(pk=anonymous.pk, customer=None).update(customer=customer)
+        return empty
+    with transaction.atomic():
+        held = {c.pk: c for c in locks.lock_carts([anonymous.pk, mine.pk])}
+        theirs_cart = held.get(anonymous.pk)
+        if theirs_cart is None or not theirs_cart.is_open or theirs_cart.customer_id:
+            session[SESSION_KEY] = str(mine.token)
+            return empty  # a concurrent login merged it already
+        lines = list(
+            CartLine.objects.filter(cart__in=[anonymous, mine]).select_related("variant__product")
+        )
+        ours = {ln.variant_id: ln for ln in lines if ln.cart_id == mine.pk}
+        theirs = {ln.variant_id: ln for ln in lines if ln.cart_id == anonymous.pk}
+        merged = merged_quantities(
+            {v: ln.quantity for v, ln in ours.items()},
+            {v: ln.quantity for v, ln in theirs.items()},
+            {ln.variant_id: ln.variant.stock for ln in lines},
+        )
+        added, capped, dropped = [], [], []
+        for variant_id, line in {**theirs, **ours}.items() if theirs else ():
+            name = display_name(line.variant)
+            wanted = sum(side[variant_id].quantity for side in (ours, theirs) if variant_id in side)
+            quantity = merged.get(variant_id, 0)
+            if variant_id in theirs and quantity:
+                added.append(f"{theirs[variant_id].quantity} × {name}")
+            if not quantity:
+                dropped.append(f"{name} is sold out, so it is not in your cart")
+            elif quantity < wanted:
+                capped.append(f"{name}: only {quantity} left, so your cart has {quantity}")
+            if variant_id in ours:
+                if quantity:
+                    CartLine.objects.filter(pk=ours[variant_id].pk).update(quantity=quantity)
+                else:
+                    CartLine.objects.filter(pk=ours[variant_id].pk).delete()
+            elif quantity:
+                CartLine.objects.filter(pk=line.pk).update(cart=mine, quantity=quantity)
+        if mine.coupon_id is None and theirs_cart.coupon_id:
+            Cart.objects.filter(pk=mine.pk).update(coupon_id=theirs_cart.coupon_id)
+        Cart.objects.filter(pk=mine.pk).update(updated=timezone.now())
+        theirs_cart.delete()
+    session[SESSION_KEY] = str(mine.token)
+    return MergeReport(added, capped, dropped)

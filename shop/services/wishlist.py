@@ -1,0 +1,225 @@
+"""Wishlist writes: save and unsave products, move one to the cart, merge on login.
+
+Anonymous shoppers get a wishlist row whose token the session remembers; a customer has one
+wishlist. Logging in merges the anonymous one into the customer's: each product once (the
+database's unique constraint), keeping the earliest saved price. Merging twice, or two logins
+at once, changes nothing more.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shop import locks
+from shop.models import Cart, Product, Wishlist, WishlistItem
+from shop.services import cart as cart_service
+
+SESSION_KEY = "wishlist_token"
+
+
+class WishlistError(Exception):
+    message = "That did not work."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UnknownProduct(WishlistError):
+    message = "That product is not available."
+
+
+class UnknownItem(WishlistError):
+    message = "That item is no longer in your wishlist."
+
+
+@dataclass(frozen=True)
+class Saved:
+    """When a product was saved and at what price: what a merge keeps."""
+
+    added: datetime
+    price: Decimal
+
+
+def _is_customer(customer) -> bool:
+    return customer is not None and customer.is_authenticated
+
+
+def current(*, session: SessionBase, customer=None, create: bool = False) -> Wishlist | None:
+    """The shopper's wishlist: the customer's, else the session's; created if `create`."""
+    if _is_customer(customer):
+        wishlist = Wishlist.objects.filter(customer=customer).first()
+        if wishlist is None and create:
+            wishlist = _customer_wishlist(customer)
+    else:
+        token = session.get(SESSION_KEY)
+        wishlist = Wishlist.objects.filter(token=token, customer=None).first() if token else None
+        if wishlist is None and create:
+            wishlist = Wishlist.objects.create()
+    if wishlist is not None and session.get(SESSION_KEY) != str(wishlist.token):
+        session[SESSION_KEY] = str(wishlist.token)
+    return wishlist
+
+
+def _customer_wishlist(customer) -> Wishlist:
+    """Get or create the customer's one wishlist, also when two requests race to create it."""
+    try:
+        with transaction.atomic():
+            return Wishlist.objects.get_or_create(customer=customer)[0]
+    except IntegrityError:
+        return Wishlist.objects.get(customer=customer)
+
+
+def set_saved(*, wishlist: Wishlist, product_id: int, saved: bool) -> tuple[Product, bool]:
+    """Make the product saved (or not) in the wishlist; returns (product, changed).
+
+    Carries the desired state, so repeating it (a double click, two tabs) changes nothing more.
+    Raises UnknownProduct for products that are not for sale (when saving).
+    """
+    product = Product.objects.published().filter(pk=product_id).first()
+    if not saved:
+        deleted, _ = WishlistItem.objects.filter(wishlist=wishlist, product_id=product_id).delete()
+        if product is None:
+            product = Product.objects.filter(pk=product_id).first()
+            if product is None:
+                raise UnknownProduct()
+        return product, bool(deleted)
+    if product is None or product.min_price is None:
+        raise UnknownProduct()
+    try:
+        with transaction.atomic():
+            _, created = WishlistItem.objects.get_or_create(
+                wishlist=wishlist,
+                product=product,
+                defaults={"price_saved": product.min_price, "added": timezone.now()},
+            )
+    except IntegrityError:  # a concurrent save of the same product won
+        created = False
+    return product, created
+
+
+def move_to_cart(
+    *, wishlist: Wishlist, item_id: int, cart: Cart, variant_id: int
+) -> cart_service.LineChange:
+    """Add one of the item's product (the chosen variant) to the cart, then unsave it.
+
+    Raises UnknownItem, or the cart's errors (sold out, ...), in which case the item stays.
+    """
+    item = WishlistItem.objects.filter(wishlist=wishlist, pk=item_id).first()
+    if item is None:
+        raise UnknownItem()
+    if not item.product.variants.filter(pk=variant_id).exists():
+        raise cart_service.UnknownVariant()
+    change = cart_service.add_item(cart=cart, variant_id=variant_id, quantity=1)
+    item.delete()
+    return change
+
+
+def set_price_alerts(*, wishlist: Wishlist, enabled: bool) -> Wishlist:
+    """Turn price-drop e-mails for this (customer's) wishlist on or off."""
+    Wishlist.objects.filter(pk=wishlist.pk).update(price_drop_emails=enabled)
+    wishlist.price_drop_emails = enabled
+    return wishlist
+
+
+# Merging on login ---------------------------------------------------------------------------
+
+
+def merged_items(mine: dict[int, Saved], incoming: dict[int, Saved]) -> dict[int, Saved]:
+    """The merge policy, as a pure function: every product once, the earliest save kept.
+
+    Idempotent (merging the result again changes nothing) and order-independent
+    (merged_items(a, b) == merged_items(b, a)): the property tests check both.
+    """
+    merged = dict(mine)
+    for product_id, saved in incoming.items():
+        kept = merged.get(product_id)
+        if kept is None or (saved.added, saved.price) < (kept.added, kept.price):
+            merged[product_id] = saved
+    return merged
+
+
+def merge_into_customer(*, session: SessionBase, customer) -> int:
+    """Move the session's anonymous wishlist into the customer's; returns items added.
+
+    The session then points at the customer's wishlist. Safe to run twice or concurrently.
+    """
+    token = session.get(SESSION_KEY)
+    mine = _customer_wishlist(customer)
+    session[SESSION_KEY] = str(mine.token)
+    if not token or token == str(mine.token):
+        return 0
+    anonymous = Wishlist.objects.filter(token=token, customer=None).first()
+    if anonymous is None:
+        return 0
+    with transaction.atomic():
+        held = {w.pk for w in locks.lock_wishlists([anonymous.pk, mine.pk])}
+        if anonymous.pk not in held:
+            return 0  # a concurrent login merged it already
+        theirs = {item.product_id: item for item in anonymous.items.all()}
+        ours = {item.product_id: item for item in mine.items.all()}
+        merged = merged_items(
+            {pid: Saved(i.added, i.price_saved) for pid, i in ours.items()},
+            {pid: Saved(i.added, i.price_saved) for pid, i in theirs.items()},
+        )
+        added = 0
+        for product_id, saved in merged.items():
+            own = ours.get(product_id)
+            if own is None:
+                WishlistItem.objects.filter(pk=theirs[product_id].pk).update(wishlist=mine)
+                added += 1
+            elif (own.added, own.price_saved) != (saved.added, saved.price):
+                WishlistItem.objects.filter(pk=own.pk).update(
+                    added=saved.added, price_saved=saved.price
+                )
+        anonymous.delete()  # with the items that duplicated ours
+    return added
+
+
+# Price-drop e-mails -------------------------------------------------------------------------
+
+
+def send_price_drop_alerts(*, product_ids: list[int] | None = None) -> int:
+    """E-mail each customer whose saved products are now cheaper than when they saved them
+    (or than the last price we told them about); returns the number of e-mails sent.
+
+    Each drop is claimed with a conditional UPDATE before the e-mail goes, so two runs at once
+    never send the same drop twice.
+    """
+    threshold = Coalesce("price_notified", "price_saved")
+    items = (
+        WishlistItem.objects.filter(
+            wishlist__customer__isnull=False,
+            wishlist__price_drop_emails=True,
+            product__in=Product.objects.published(),
+            product__min_price__lt=threshold,
+        )
+        .select_related("product", "wishlist__customer")
+        .order_by("wishlist_id", "pk")
+    )
+    if product_ids is not None:
+        items = items.filter(product_id__in=product_ids)
+    by_customer: dict[int, list[WishlistItem]] = {}
+    for item in items:
+        claimed = WishlistItem.objects.filter(
+            pk=item.pk, price_notified=item.price_notified
+        ).update(price_notified=item.product.min_price)
+        if claimed:
+            by_customer.setdefault(item.wishlist.customer_id, []).append(item)
+    for entries in by_customer.values():
+        customer = entries[0].wishlist.customer
+        context = {"items": entries, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+        send_mail(
+            subject=f"Price drop on your {settings.SITE_NAME} wishlist",
+            message=render_to_string("emails/price_drop.txt", context),
+            from_email=None,
+            recipient_list=[customer.email],
+        )
+    return len(by_customer)

@@ -1,0 +1,122 @@
+"""The wishlist: a page, the heart on product cards and pages, and "move to cart".
+
+The heart is a POST form carrying the desired state (save / unsave). With htmx the heart swaps
+in place and the header's wishlist count updates out of band; without JavaScript the form
+posts and the browser comes back to the page (303).
+"""
+
+from django.http import HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from partials.responses import HtmxHttpRequest, after_action, render_failure, render_page
+from shop.forms import MoveToCartForm, WishlistToggleForm
+from shop.queries import wishlist as wishlist_queries
+from shop.services import cart as cart_service
+from shop.services import wishlist as wishlist_service
+
+TEMPLATE = "shop/wishlist.html"
+TOGGLE = "components/wishlist_toggle.html"
+BADGES = ["base.html#wishlist-badge", "base.html#cart-badge"]
+
+
+def _wishlist(request: HtmxHttpRequest, *, create: bool = False):
+    return wishlist_service.current(session=request.session, customer=request.user, create=create)
+
+
+def _page_context(request: HtmxHttpRequest) -> dict:
+    return {"items": wishlist_queries.wishlist_page(wishlist=_wishlist(request))}
+
+
+@require_GET
+def wishlist_page(request: HtmxHttpRequest) -> HttpResponse:
+    """Saved products: price when saved, price now ("Price dropped"), stock, move to cart."""
+    response = render_page(request, TEMPLATE, _page_context(request), fragment="wishlist-items")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _back(request: HtmxHttpRequest, url: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else "shop:wishlist"
+
+
+@require_POST
+def toggle(request: HtmxHttpRequest) -> HttpResponse:
+    """Save or unsave a product. From the wishlist page, the list is the fragment sent back."""
+    form = WishlistToggleForm(request.POST)
+    on_page = request.POST.get("return_to") == "wishlist"
+    if not form.is_valid():
+        return render_failure(
+            request, TEMPLATE, _page_context(request), message="Choose a product."
+        )
+    saved = form.cleaned_data["state"] == "on"
+    try:
+        product, _ = wishlist_service.set_saved(
+            wishlist=_wishlist(request, create=True),
+            product_id=form.cleaned_data["product"],
+            saved=saved,
+        )
+    except wishlist_service.UnknownProduct as error:
+        return render_failure(request, "404.html", message=error.message, status=404, oob=BADGES)
+    if saved:
+        message = f"Saved {product.name} to your wishlist."
+    else:
+        message = f"Removed {product.name} from your wishlist."
+    if on_page:
+        fragment = {"template_name": TEMPLATE, "fragment": "wishlist-items"}
+        context = _page_context(request)
+    else:
+        fragment = {"template_name": TOGGLE, "fragment": "wishlist-toggle"}
+        context = {"product": product, "next": form.cleaned_data["next"]}
+    return after_action(
+        request,
+        redirect_to=_back(request, form.cleaned_data["next"]),
+        context=context,
+        oob=BADGES,
+        message=message,
+        trigger="wishlist-changed",
+        **fragment,
+    )
+
+
+@require_POST
+def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
+    """Put one of a saved product (the chosen option) in the cart and take it off the list."""
+    form = MoveToCartForm(request.POST)
+    wishlist = _wishlist(request)
+    if not form.is_valid() or wishlist is None:
+        message = form.errors.get("variant", ["That item is no longer in your wishlist."])[0]
+        return render_failure(
+            request, TEMPLATE, _page_context(request), message=message, fragment="wishlist-items"
+        )
+    try:
+        change = wishlist_service.move_to_cart(
+            wishlist=wishlist,
+            item_id=item_id,
+            cart=cart_service.current(session=request.session, customer=request.user, create=True),
+            variant_id=form.cleaned_data["variant"],
+        )
+    except (wishlist_service.WishlistError, cart_service.CartError) as error:
+        status = 404 if isinstance(error, wishlist_service.UnknownItem) else 409
+        return render_failure(
+            request,
+            TEMPLATE,
+            _page_context(request),
+            message=error.message,
+            status=status,
+            fragment="wishlist-items",
+            oob=BADGES,
+        )
+    return after_action(
+        request,
+        redirect_to="shop:wishlist",
+        template_name=TEMPLATE,
+        fragment="wishlist-items",
+        context=_page_context(request),
+        oob=BADGES,
+        message=f"Moved to your cart. {change.message}",
+        trigger="cart-changed",
+    )
