@@ -88,3 +88,9 @@ def shop(live_server, media_root) -> str:
     """A small deterministic catalog behind a live server; returns the server's base URL."""
     call_command("seed_demo", "--products", str(DEMO_PRODUCTS), verbosity=0)
     return live_server.url
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The real hasher is slow on purpose (about 0.5 s a password); journeys need it fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
