@@ -188,8 +188,8 @@ class Variant(models.Model):
         return result
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        variant = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        variant = super().from_db(db, field_names, values, **kwargs)
         variant._loaded_price = variant.__dict__.get("price")
         return variant
 
