@@ -1,20 +1,27 @@
-"""factory_boy factories for the catalog."""
+"""factory_boy factories for the catalog (and, below, the homepage layout and CMS pages)."""
 
+import functools
 from decimal import Decimal
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
     Category,
+    DynamicPage,
+    Layout,
     Product,
     ProductAttribute,
     ProductImage,
     Variant,
     Warehouse,
 )
+from shop.services import layout as layout_services
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -123,3 +130,54 @@ def make_product(*, name=None, category=None, prices=("10.00",), stocks=None, at
         )
         ProductAttributeFactory(product=product, value=value)
     return product
+
+
+# Homepage layout and CMS pages (issue 5) --------------------------------------------------------
+
+
+PASSWORD = "a-long-test-password"
+
+
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD hashed once per run: the real hasher costs about a second per call."""
+    return make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.LazyFunction(password_hash)
+
+
+def make_editor(username: str = "marketer", **kwargs):
+    """A staff user with the homepage permission (and the page permissions, for previews)."""
+    user = UserFactory(username=username, is_staff=True, **kwargs)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="shop",
+            codename__in=["edit_homepage", "change_dynamicpage", "view_dynamicpage"],
+        )
+    )
+    user.save()
+    return get_user_model().objects.get(pk=user.pk)  # Fresh: no stale permission cache.
+
+
+def make_live_layout(*blocks: dict) -> Layout:
+    """Publish `blocks` (LayoutBlock fields; `products`/`categories` lists too) as version 1."""
+    layout_services.ensure_published_layout(blocks=list(blocks))
+    return Layout.objects.live().get()
+
+
+class DynamicPageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DynamicPage
+
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    title = factory.Sequence(lambda n: f"Page {n}")
+    body = "<p>Some words.</p>"
+    published = True
