@@ -534,7 +534,10 @@ class PreviewLink:
 def preview_link(*, draft: Layout, now: datetime | None = None) -> PreviewLink:
     """A signed token naming this draft, accepted by draft_for_preview until it expires."""
     moment = now or timezone.now()
-    expires_at = moment + timedelta(seconds=settings.HOMEPAGE_PREVIEW_LINK_SECONDS)
+    # Whole seconds: that is what the token carries, so both ends agree on the expiry.
+    expires_at = (moment + timedelta(seconds=settings.HOMEPAGE_PREVIEW_LINK_SECONDS)).replace(
+        microsecond=0
+    )
     token = signing.dumps(
         {"draft": draft.pk, "exp": int(expires_at.timestamp())}, salt=PREVIEW_SALT, compress=True
     )
