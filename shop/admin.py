@@ -4,7 +4,7 @@ Also (issue 5): homepage layouts and blocks (read-only), revisions, CMS pages an
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -175,6 +175,11 @@ class LayoutAdmin(admin.ModelAdmin):
     inlines = [LayoutBlockInline]
     actions = ["restore_into_my_draft"]
 
+    def get_queryset(self, request):
+        # A draft is its owner's alone: other staff (superusers too) never see it here.
+        own_drafts = Q(kind=Layout.Kind.DRAFT, owner=request.user)
+        return super().get_queryset(request).filter(~Q(kind=Layout.Kind.DRAFT) | own_drafts)
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -224,6 +229,10 @@ class LayoutBlockAdmin(admin.ModelAdmin):
     list_filter = ["kind", "layout__kind", "region", "active"]
     list_select_related = ["layout"]
     search_fields = ["heading", "text", "body"]
+
+    def get_queryset(self, request):
+        own_drafts = Q(layout__kind=Layout.Kind.DRAFT, layout__owner=request.user)
+        return super().get_queryset(request).filter(~Q(layout__kind=Layout.Kind.DRAFT) | own_drafts)
 
     def has_add_permission(self, request) -> bool:
         return False
