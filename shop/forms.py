@@ -131,6 +131,9 @@ class BlockForm(forms.Form):
     def __init__(self, *args, choices: BlockChoices | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.choices = choices
+        # What the block shows first; where and when it shows last.
+        common = ["region", "starts_at", "ends_at"]
+        self.order_fields([name for name in self.fields if name not in common] + common)
 
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
@@ -280,7 +283,7 @@ class RichTextBlockForm(BlockForm):
     body = forms.CharField(
         label="Text (HTML)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "code"}),
         help_text="Paragraphs, headings, lists and links; anything else is removed.",
     )
 
@@ -289,7 +292,7 @@ class CustomHtmlBlockForm(BlockForm):
     body = forms.CharField(
         label="HTML",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "code"}),
         help_text="Scripts, styles, event handlers and images from other sites are removed.",
     )
 
