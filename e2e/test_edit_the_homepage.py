@@ -74,7 +74,7 @@ def test_a_marketer_edits_shares_and_publishes_the_homepage(
     # Edit the hero's heading inline.
     hero = block(page, "Hero banner")
     expect(hero.get_by_role("heading", name=LIVE_HEADING)).to_be_visible()
-    hero.get_by_text("Edit hero banner").click()
+    hero.get_by_text("Edit Hero banner").click()
     if js:
         page.evaluate("window.__e2eMarker = 1")
     hero.get_by_label("Heading").fill(NEW_HEADING)

@@ -99,7 +99,7 @@ def test_hostile_html_runs_nothing_and_fetches_nothing_else(shop: str, page: Pag
     bottom.get_by_label("Add to the bottom region").select_option(label="Custom HTML")
     bottom.get_by_role("button", name="Add block").click()
     added = bottom.get_by_role("region", name="Custom HTML · 2 of 2 · Shown")
-    added.get_by_text("Edit custom html").click()
+    added.get_by_text("Edit Custom HTML").click()
     added.get_by_label("HTML").fill(CORPUS)
     if not js:
         added.get_by_role("button", name="Save draft").click()

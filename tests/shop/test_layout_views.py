@@ -234,6 +234,7 @@ def test_a_post_without_its_csrf_token_is_refused(editor, layout):
     client.force_login(editor)
     response = client.post(f"/homepage/draft/blocks/{key(layout, 'Live hero')}/", hero_fields())
     assert response.status_code == 403
+    assert "That form had expired" in response.content.decode()
     assert not Layout.objects.drafts().exists()
 
 
@@ -254,6 +255,7 @@ def test_only_editors_may_change_the_homepage(client, layout, who):
     ):
         response = client.post(url, {**hero_fields(), "state": "on", "kind": "hero"})
         assert response.status_code == 403, url
+        assert "Editing the homepage needs the homepage permission." in response.content.decode()
     response = client.get("/homepage/draft/compare/")
     if who == "anonymous":
         assert response.status_code == 302
