@@ -50,23 +50,21 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-_RICH_TEXT = nh3.Cleaner(
-    tags=RICH_TEXT_TAGS,
-    clean_content_tags=CONTENT_TAGS,
-    attributes=LINK_ATTRIBUTES,
-    url_schemes=URL_SCHEMES,
-    link_rel="noopener noreferrer",
-    strip_comments=True,
-)
-_CUSTOM_HTML = nh3.Cleaner(
-    tags=CUSTOM_HTML_TAGS,
-    clean_content_tags=CONTENT_TAGS,
-    attributes=CUSTOM_ATTRIBUTES,
-    attribute_filter=_attribute_filter,
-    url_schemes=URL_SCHEMES,
-    link_rel="noopener noreferrer",
-    strip_comments=True,
-)
+def _cleaner(*, tags: set[str], attributes: dict[str, set[str]]) -> nh3.Cleaner:
+    """An nh3 cleaner keeping `tags` and `attributes`; the rules for URLs are the same for all."""
+    return nh3.Cleaner(
+        tags=tags,
+        clean_content_tags=CONTENT_TAGS,
+        attributes=attributes,
+        attribute_filter=_attribute_filter,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+_RICH_TEXT = _cleaner(tags=RICH_TEXT_TAGS, attributes=LINK_ATTRIBUTES)
+_CUSTOM_HTML = _cleaner(tags=CUSTOM_HTML_TAGS, attributes=CUSTOM_ATTRIBUTES)
 
 
 def clean_rich_text(html: str) -> str:

@@ -14,7 +14,7 @@ prices, their primary images, and the top-level categories when a grid shows the
 """
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -175,7 +175,7 @@ class RenderedBlock:
     region: str
     starts_at: datetime | None
     ends_at: datetime | None
-    html: str
+    html: SafeString  # From render_block; pickled as SafeString, so still safe from the cache.
 
     def visible_at(self, moment: datetime) -> bool:
         return block_visible(True, self.starts_at, self.ends_at, moment)
@@ -200,6 +200,17 @@ class Homepage:
         return not any(region.blocks for region in self.regions)
 
 
+def _rendered(block: LayoutBlock) -> RenderedBlock:
+    return RenderedBlock(
+        key=str(block.key),
+        kind=block.kind,
+        region=block.region,
+        starts_at=block.starts_at,
+        ends_at=block.ends_at,
+        html=render_block(block),
+    )
+
+
 def _group(blocks, version: int) -> Homepage:
     regions = [Region(slug=slug, label=label) for slug, label in REGIONS]
     by_slug = {region.slug: region for region in regions}
@@ -212,18 +223,7 @@ def _render_live() -> tuple[int, tuple[RenderedBlock, ...]]:
     live = Layout.objects.live().only("pk", "version").first()
     if live is None:
         return 0, ()
-    blocks = [b for b in _load_blocks([live.pk]) if b.active]
-    return live.version, tuple(
-        RenderedBlock(
-            key=str(b.key),
-            kind=b.kind,
-            region=b.region,
-            starts_at=b.starts_at,
-            ends_at=b.ends_at,
-            html=str(render_block(b)),
-        )
-        for b in blocks
-    )
+    return live.version, tuple(_rendered(b) for b in _load_blocks([live.pk]) if b.active)
 
 
 def _cache_token() -> str:
@@ -261,12 +261,7 @@ def live_homepage(*, now: datetime | None = None) -> Homepage:
         entry = _render_live()
     version, blocks = entry
     moment = now or timezone.now()
-    visible = [
-        replace(b, html=mark_safe(b.html))  # Rendered by render_block, stored as plain str.
-        for b in blocks
-        if b.visible_at(moment)
-    ]
-    return _group(visible, version)
+    return _group([b for b in blocks if b.visible_at(moment)], version)
 
 
 # The editor: a staff user's draft (or the live layout before their first change) ---------------
@@ -567,18 +562,7 @@ def draft_for_preview(*, token: str, now: datetime | None = None) -> tuple[Layou
 def draft_homepage(*, draft: Layout, now: datetime | None = None) -> Homepage:
     """The homepage a draft would make live, as visitors would see it at `now` (never cached)."""
     moment = now or timezone.now()
-    blocks = [
-        RenderedBlock(
-            key=str(b.key),
-            kind=b.kind,
-            region=b.region,
-            starts_at=b.starts_at,
-            ends_at=b.ends_at,
-            html=render_block(b),
-        )
-        for b in _load_blocks([draft.pk])
-        if b.visible_at(moment)
-    ]
+    blocks = [_rendered(b) for b in _load_blocks([draft.pk]) if b.visible_at(moment)]
     return _group(blocks, draft.base_version or 0)
 
 

@@ -30,6 +30,16 @@ def key_of(layout: Layout, heading: str) -> str:
     return str(layout.blocks.get(heading=heading).key)
 
 
+def rival_drafts():
+    """Anna and Ben (Ben Ng) each change the live hero in a draft of their own; return them."""
+    layout = make_live_layout(HERO)
+    anna, ben = make_editor("anna"), make_editor("ben", first_name="Ben", last_name="Ng")
+    hero_key = key_of(layout, "Live hero")
+    layout_services.update_block(user=anna, key=hero_key, fields={"heading": "Anna's"})
+    layout_services.update_block(user=ben, key=hero_key, fields={"heading": "Ben's"})
+    return anna, ben
+
+
 def test_first_change_copies_the_live_layout_into_the_editors_own_draft():
     layout = make_live_layout(PROMO, HERO, TEXT)
     editor = make_editor()
@@ -50,11 +60,7 @@ def test_first_change_copies_the_live_layout_into_the_editors_own_draft():
 
 
 def test_every_editor_gets_a_separate_draft():
-    layout = make_live_layout(HERO)
-    anna, ben = make_editor("anna"), make_editor("ben")
-    hero_key = key_of(layout, "Live hero")
-    layout_services.update_block(user=anna, key=hero_key, fields={"heading": "Anna's"})
-    layout_services.update_block(user=ben, key=hero_key, fields={"heading": "Ben's"})
+    anna, ben = rival_drafts()
     assert blocks_of(Layout.objects.drafts().get(owner=anna)) == [("main", "hero", "Anna's")]
     assert blocks_of(Layout.objects.drafts().get(owner=ben)) == [("main", "hero", "Ben's")]
     assert blocks_of(live()) == [("main", "hero", "Live hero")]
@@ -146,11 +152,7 @@ def test_publish_makes_the_draft_live_records_a_revision_and_ends_the_draft():
 
 
 def test_publish_refuses_when_somebody_published_since_the_draft_began():
-    layout = make_live_layout(HERO)
-    anna, ben = make_editor("anna"), make_editor("ben", first_name="Ben", last_name="Ng")
-    hero_key = key_of(layout, "Live hero")
-    layout_services.update_block(user=anna, key=hero_key, fields={"heading": "Anna's"})
-    layout_services.update_block(user=ben, key=hero_key, fields={"heading": "Ben's"})
+    anna, ben = rival_drafts()
     layout_services.publish_draft(user=ben)
 
     with pytest.raises(layout_services.LiveLayoutChanged) as refused:
@@ -272,11 +274,7 @@ def run_together(*calls):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_publishing_at_once_never_overwrite_each_other():
-    layout = make_live_layout(HERO)
-    anna, ben = make_editor("anna"), make_editor("ben")
-    hero_key = key_of(layout, "Live hero")
-    layout_services.update_block(user=anna, key=hero_key, fields={"heading": "Anna's"})
-    layout_services.update_block(user=ben, key=hero_key, fields={"heading": "Ben's"})
+    anna, ben = rival_drafts()
 
     outcomes = run_together(
         lambda: layout_services.publish_draft(user=anna),
