@@ -40,7 +40,9 @@ from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import KIND_FIELDS, block_visible
 
 CACHE_TOKEN_KEY = "homepage:live:token"
-CACHE_ENTRY_KEY = "homepage:live:{token}"
+# Bump the "v1" whenever what is cached changes shape (RenderedBlock's fields): a deploy then
+# never unpickles an entry written by the previous code.
+CACHE_ENTRY_KEY = "homepage:live:v1:{token}"
 PREVIEW_SALT = "shop.homepage.preview"
 REGIONS = list(LayoutBlock.Region.choices)
 
@@ -52,7 +54,6 @@ def _load_blocks(layout_ids: list[int]) -> list[LayoutBlock]:
     """Every block of these layouts with all a block template touches, in a fixed query count."""
     blocks = list(
         LayoutBlock.objects.filter(layout_id__in=layout_ids)
-        .select_related("rule_category", "rule_attribute_value__definition")
         .prefetch_related(
             Prefetch(
                 "chosen",
@@ -192,7 +193,6 @@ class Region:
 class Homepage:
     """What a visitor sees: the visible blocks of a layout, grouped by region in order."""
 
-    version: int
     regions: list[Region]
 
     @property
@@ -211,19 +211,19 @@ def _rendered(block: LayoutBlock) -> RenderedBlock:
     )
 
 
-def _group(blocks, version: int) -> Homepage:
+def _group(blocks) -> Homepage:
     regions = [Region(slug=slug, label=label) for slug, label in REGIONS]
     by_slug = {region.slug: region for region in regions}
     for block in blocks:
         by_slug.get(block.region, by_slug[LayoutBlock.Region.MAIN]).blocks.append(block)
-    return Homepage(version=version, regions=regions)
+    return Homepage(regions=regions)
 
 
-def _render_live() -> tuple[int, tuple[RenderedBlock, ...]]:
-    live = Layout.objects.live().only("pk", "version").first()
+def _render_live() -> tuple[RenderedBlock, ...]:
+    live = Layout.objects.live().only("pk").first()
     if live is None:
-        return 0, ()
-    return live.version, tuple(_rendered(b) for b in _load_blocks([live.pk]) if b.active)
+        return ()
+    return tuple(_rendered(b) for b in _load_blocks([live.pk]) if b.active)
 
 
 def _cache_token() -> str:
@@ -253,15 +253,14 @@ def live_homepage(*, now: datetime | None = None) -> Homepage:
     seconds = settings.HOMEPAGE_CACHE_SECONDS
     if seconds > 0:
         key = CACHE_ENTRY_KEY.format(token=_cache_token())
-        entry = cache.get(key)
-        if entry is None:
-            entry = _render_live()
-            cache.set(key, entry, timeout=seconds)
+        blocks = cache.get(key)
+        if blocks is None:
+            blocks = _render_live()
+            cache.set(key, blocks, timeout=seconds)
     else:
-        entry = _render_live()
-    version, blocks = entry
+        blocks = _render_live()
     moment = now or timezone.now()
-    return _group([b for b in blocks if b.visible_at(moment)], version)
+    return _group([b for b in blocks if b.visible_at(moment)])
 
 
 # The editor: a staff user's draft (or the live layout before their first change) ---------------
@@ -562,8 +561,7 @@ def draft_for_preview(*, token: str, now: datetime | None = None) -> tuple[Layou
 def draft_homepage(*, draft: Layout, now: datetime | None = None) -> Homepage:
     """The homepage a draft would make live, as visitors would see it at `now` (never cached)."""
     moment = now or timezone.now()
-    blocks = [_rendered(b) for b in _load_blocks([draft.pk]) if b.visible_at(moment)]
-    return _group(blocks, draft.base_version or 0)
+    return _group([_rendered(b) for b in _load_blocks([draft.pk]) if b.visible_at(moment)])
 
 
 # Revisions --------------------------------------------------------------------------------------
