@@ -118,18 +118,16 @@ def editor_page(request: HtmxHttpRequest) -> HttpResponse:
 def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpResponse:
     """Say why nothing changed: the editor page (or its layout, with htmx) with `message`, 4xx."""
     messages.error(request, message)
-    response = render_page(
+    # Whatever the form aimed at, with htmx the whole layout is what answers a refusal.
+    return render_page(
         request,
         HOME_TEMPLATE,
         editor_context(request),
         fragment="homepage-layout",
         oob=[BANNER, STATUS_FRAGMENT],
         status=status,
+        retarget="#homepage-layout",
     )
-    # Whatever the form aimed at, the whole layout is what answers a refusal.
-    response["HX-Retarget"] = "#homepage-layout"
-    response["HX-Reswap"] = "outerHTML"
-    return response
 
 
 def _layout_changed(request: HtmxHttpRequest, *, message: str, key: str | None = None):

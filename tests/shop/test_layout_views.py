@@ -337,7 +337,7 @@ def test_a_hero_image_can_be_uploaded_and_removed(editing, layout, settings):
 def test_publishing_makes_the_draft_live_for_everyone(editing, layout, client):
     hero = key(layout, "Live hero")
     editing.post(f"/homepage/draft/blocks/{hero}/", hero_fields())
-    response = editing.post("/homepage/draft/publish/")
+    response = editing.post("/homepage/draft/publish/", headers={**HTMX, "HX-Boosted": "true"})
     assert (response.status_code, response["Location"]) == (303, "/")
     page = editing.get("/").content.decode()
     assert "Published: everyone now sees version 2 of the homepage." in page
@@ -356,9 +356,12 @@ def test_publishing_over_a_newer_live_version_is_refused(editing, layout, editor
     page = editing.get("/").content.decode()
     assert "The live homepage was published again (version 2, by Rita)" in page
 
-    response = editing.post("/homepage/draft/publish/")
+    # The Publish form is boosted: with htmx too the refusal is the whole page, not retargeted.
+    response = editing.post("/homepage/draft/publish/", headers={**HTMX, "HX-Boosted": "true"})
     assert response.status_code == 409
+    assert "HX-Retarget" not in response
     body = response.content.decode()
+    assert "<html" in body
     assert "Not published: Rita published the homepage" in body
     assert "Spring sale" in body  # The draft is still there.
     assert Layout.objects.live().get().blocks.get(kind="hero").heading == "Rita's hero"
