@@ -117,10 +117,10 @@ def _attach_featured_products(blocks: list[LayoutBlock]) -> None:
             for p in Product.objects.published()
             .filter(pk__in=all_ids)
             .select_related("category")
-            .annotate(
-                min_price=Min("variants__price"),
-                max_price=Max("variants__price"),
-                total_stock=Coalesce(Sum("variants__stock"), 0),
+            .annotate(  # Names no Product field has, so they never clash with one.
+                lowest_price=Min("variants__price"),
+                highest_price=Max("variants__price"),
+                stock_total=Coalesce(Sum("variants__stock"), 0),
             )
             .prefetch_related(
                 Prefetch(
@@ -131,7 +131,7 @@ def _attach_featured_products(blocks: list[LayoutBlock]) -> None:
             )
         }
         for product in products.values():
-            product.availability = Availability(quantity=product.total_stock)
+            product.availability = Availability(quantity=product.stock_total)
             product.primary_image = product.primary_images[0] if product.primary_images else None
     for block in rails:
         # Unpublished chosen products simply drop out of the rail.
