@@ -14,6 +14,9 @@ Environment:
                      Defaults to on when DEBUG is off.
     MEDIA_ROOT       where uploaded and generated images live (default ./var/media).
     SERVE_MEDIA      "1" lets Django serve MEDIA_ROOT itself (demo, tests, bench); default on.
+    HOMEPAGE_CACHE_SECONDS         how long a rendered live homepage is cached (default 300);
+                                   0 renders it from the database on every request.
+    HOMEPAGE_PREVIEW_LINK_SECONDS  how long a shared draft-preview link works (default 7 days).
 """
 
 import os
@@ -287,3 +290,10 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Storefront <shop@example.com>")
+
+# Homepage layout and CMS pages (issue 5). Publishing and catalog changes invalidate the cached
+# homepage at once; the timeout only bounds changes made without signals (queryset.update()).
+HOMEPAGE_CACHE_SECONDS = int(os.environ.get("HOMEPAGE_CACHE_SECONDS", "300"))
+HOMEPAGE_PREVIEW_LINK_SECONDS = int(
+    os.environ.get("HOMEPAGE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
+)

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from shop.views import pages
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("shop.urls")),
@@ -14,3 +16,6 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+# CMS pages (issue 5): the catch-all comes last, so it never shadows a shop URL.
+urlpatterns += [path("<slug:slug>/", pages.page, name="page")]

@@ -92,16 +92,24 @@ def render_page(
     oob: Iterable[str] = (),
     status: int = 200,
     trigger: str | Mapping[str, Any] | None = None,
+    retarget: str | None = None,
 ) -> HttpResponse:
     """Answer a GET: the full page, or (for a plain htmx request) `fragment` plus `oob` partials.
 
     `oob` names partials of the same template (or "other.html#name") rendered with `oob=True`, so
-    their roots carry `hx-swap-oob`. The response always carries `Vary` on the htmx headers.
+    their roots carry `hx-swap-oob`. `retarget` (a CSS selector) makes htmx swap the fragment
+    there (outerHTML) instead of into the requesting element's target: for answers, such as a
+    refusal, that replace more than the element asked for. The response always carries `Vary`
+    on the htmx headers.
     """
     context = context or {}
     if fragment and wants_fragment(request):
         body = render_fragments(request, template_name, context, fragment=fragment, oob=oob)
-        return _finish(HttpResponse(body, status=status), trigger)
+        response = HttpResponse(body, status=status)
+        if retarget:
+            response["HX-Retarget"] = retarget
+            response["HX-Reswap"] = "outerHTML"
+        return _finish(response, trigger)
     response = HttpResponse(loader.render_to_string(template_name, context, request), status=status)
     return _finish(response, None)
 

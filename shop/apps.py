@@ -6,4 +6,8 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
-        from shop import receivers  # noqa: F401 (connects the login receivers)
+        # Logging in merges the anonymous cart and wishlist; catalog changes invalidate the
+        # cached homepage.
+        from shop import cache_invalidation, receivers  # noqa: F401 (receivers connect on import)
+
+        cache_invalidation.connect()

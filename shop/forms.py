@@ -5,8 +5,13 @@ from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 
+from shop.models import LayoutBlock, Product
+from shop.models.layout import MAX_FEATURED_PRODUCTS
 from shop.queries.catalog import SORTS, CatalogFilters
+from shop.queries.layout import BlockChoices
+from shop.sanitising import is_safe_link
 
 MAX_PRICE = Decimal("1000000")
 MAX_PAGE = 100_000
@@ -224,3 +229,264 @@ class MoveToCartForm(forms.Form):
 
 class PriceAlertsForm(forms.Form):
     state = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])
+
+
+# Homepage layout and CMS pages (issue 5) --------------------------------------------------------
+#
+# One form per block kind, all sharing the region and the visibility window. They never query to
+# render: category and attribute choices come in as `choices` (loaded once per page).
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+PRODUCT_PATH_RE = re.compile(r"/products/(?P<slug>[-a-zA-Z0-9_]+)/?$")
+
+
+class LinkField(forms.CharField):
+    """A call-to-action link: a path on this site ("/catalog/") or an http(s) URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "A path on this shop, like /catalog/, or an https:// URL.")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if value and not is_safe_link(value):
+            raise forms.ValidationError("Use a path on this shop (/…) or an http(s):// address.")
+        return value
+
+
+def window_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text="Optional.",
+    )
+
+
+class BlockForm(forms.Form):
+    """The fields every block has. `changes()` gives what services.layout.update_block takes."""
+
+    region = forms.ChoiceField(choices=LayoutBlock.Region.choices)
+    starts_at = window_field("Show from")
+    ends_at = window_field("Show until")
+
+    def __init__(self, *args, choices: BlockChoices | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        # What the block shows first; where and when it shows last.
+        common = ["region", "starts_at", "ends_at"]
+        self.order_fields([name for name in self.fields if name not in common] + common)
+
+    @classmethod
+    def initial_for(cls, block: LayoutBlock) -> dict:
+        """The form's initial data from a block (loaded by the layout read model)."""
+        initial = {name: getattr(block, name) for name in cls.base_fields if hasattr(block, name)}
+        for name in ("starts_at", "ends_at"):
+            if initial.get(name):
+                initial[name] = timezone.localtime(initial[name])
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "“Show until” must be after “Show from”.")
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class HeroBlockForm(BlockForm):
+    heading = forms.CharField(max_length=160)
+    text = forms.CharField(max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    image_alt = forms.CharField(
+        label="Image alt text",
+        max_length=200,
+        required=False,
+        help_text="What the picture shows, for people who cannot see it.",
+    )
+    cta_label = forms.CharField(label="Button label", max_length=60, required=False)
+    cta_url = LinkField(label="Button link")
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("cta_label")) != bool(cleaned.get("cta_url")):
+            self.add_error("cta_url", "Give the button both a label and a link, or neither.")
+        return cleaned
+
+
+class PromoBannerBlockForm(HeroBlockForm):
+    image_alt = None
+    tone = forms.ChoiceField(choices=LayoutBlock.Tone.choices)
+
+
+class FeaturedProductsBlockForm(BlockForm):
+    heading = forms.CharField(max_length=160)
+    product_source = forms.ChoiceField(
+        label="Products to show",
+        choices=LayoutBlock.ProductSource.choices,
+        widget=forms.RadioSelect,
+    )
+    products = forms.CharField(
+        label="Chosen products",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One product link (or its last part) per line, in the order to show them.",
+    )
+    rule_category = forms.ChoiceField(label="Category", required=False)
+    rule_attribute_value = forms.ChoiceField(label="Attribute", required=False)
+    product_count = forms.IntegerField(
+        label="How many", min_value=1, max_value=MAX_FEATURED_PRODUCTS
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = self.choices or BlockChoices(categories=[], attribute_values=[])
+        self.fields["rule_category"].choices = [("", "The whole shop"), *choices.categories]
+        self.fields["rule_attribute_value"].choices = [("", "Choose…"), *choices.attribute_values]
+
+    @classmethod
+    def initial_for(cls, block: LayoutBlock) -> dict:
+        initial = super().initial_for(block)
+        initial["products"] = "\n".join(row.product.slug for row in block.chosen_rows)
+        initial["rule_category"] = str(block.rule_category_id or "")
+        initial["rule_attribute_value"] = str(block.rule_attribute_value_id or "")
+        return initial
+
+    def clean_products(self) -> list[Product]:
+        slugs = []
+        for line in self.cleaned_data["products"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = PRODUCT_PATH_RE.search(line)
+            slug = match["slug"] if match else line.strip("/")
+            if slug not in slugs:
+                slugs.append(slug)
+        if len(slugs) > MAX_FEATURED_PRODUCTS:
+            raise forms.ValidationError(f"Choose at most {MAX_FEATURED_PRODUCTS} products.")
+        found = Product.objects.in_bulk(slugs, field_name="slug") if slugs else {}
+        unknown = [s for s in slugs if s not in found]
+        if unknown:
+            raise forms.ValidationError(
+                f"No product has the link “{unknown[0][:80]}”"
+                + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+                + "."
+            )
+        return [found[s] for s in slugs]
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("product_source")
+        if source == LayoutBlock.ProductSource.ATTRIBUTE and not cleaned.get(
+            "rule_attribute_value"
+        ):
+            self.add_error("rule_attribute_value", "Choose the attribute the products must have.")
+        chose_none = not cleaned.get("products") and "products" not in self.errors
+        if source == LayoutBlock.ProductSource.CHOSEN and chose_none:
+            self.add_error("products", "Choose at least one product.")
+        return cleaned
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        for name in ("rule_category", "rule_attribute_value"):
+            value = changes.pop(name)
+            changes[f"{name}_id"] = int(value) if value else None
+        return changes
+
+
+class CategoryGridBlockForm(BlockForm):
+    heading = forms.CharField(max_length=160, required=False)
+    categories = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: the top-level categories.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = self.choices.categories if self.choices else []
+
+    @classmethod
+    def initial_for(cls, block: LayoutBlock) -> dict:
+        initial = super().initial_for(block)
+        initial["categories"] = [str(c.pk) for c in block.chosen_categories]
+        return initial
+
+    def changes(self) -> dict:
+        changes = super().changes()
+        changes["categories"] = [int(pk) for pk in changes["categories"]]
+        return changes
+
+
+class RichTextBlockForm(BlockForm):
+    heading = forms.CharField(max_length=160, required=False)
+    body = forms.CharField(
+        label="Text (HTML)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "code"}),
+        help_text="Paragraphs, headings, lists and links; anything else is removed.",
+    )
+
+
+class CustomHtmlBlockForm(BlockForm):
+    body = forms.CharField(
+        label="HTML",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "code"}),
+        help_text="Scripts, styles, event handlers and images from other sites are removed.",
+    )
+
+
+BLOCK_FORMS: dict[str, type[BlockForm]] = {
+    LayoutBlock.Kind.HERO: HeroBlockForm,
+    LayoutBlock.Kind.FEATURED_PRODUCTS: FeaturedProductsBlockForm,
+    LayoutBlock.Kind.CATEGORY_GRID: CategoryGridBlockForm,
+    LayoutBlock.Kind.PROMO_BANNER: PromoBannerBlockForm,
+    LayoutBlock.Kind.RICH_TEXT: RichTextBlockForm,
+    LayoutBlock.Kind.CUSTOM_HTML: CustomHtmlBlockForm,
+}
+
+
+class BlockImageForm(forms.Form):
+    """Upload a hero image, or remove it."""
+
+    image = forms.ImageField(required=False)
+    remove = forms.BooleanField(label="Remove the image", required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if image and image.size > MAX_IMAGE_BYTES:
+            self.add_error("image", "Choose an image of 5 MB or less.")
+        elif not image and not cleaned.get("remove") and not self.errors:
+            raise forms.ValidationError("Choose an image to upload.")
+        return cleaned
+
+
+class AddBlockForm(forms.Form):
+    kind = forms.ChoiceField(label="Block", choices=LayoutBlock.Kind.choices)
+    region = forms.ChoiceField(choices=LayoutBlock.Region.choices)
+
+
+class MoveBlockForm(forms.Form):
+    position = forms.IntegerField(min_value=1, max_value=1000)
+
+
+class StateForm(forms.Form):
+    """A switch carrying the state wanted (`state=on` or `state=off`), never a blind toggle."""
+
+    state = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])
+
+    @property
+    def on(self) -> bool:
+        return self.cleaned_data["state"] == "on"
+
+
+class RevisionForm(forms.Form):
+    version = forms.IntegerField(min_value=1)

@@ -1,13 +1,17 @@
 """Row locks: the only place `select_for_update` appears.
 
-Every function locks rows in primary-key order and evaluates at once, and callers take locks in
-one global order: cart, then variants, then coupon, then order. Two transactions that need the
-same rows therefore queue instead of deadlocking. Call these inside `transaction.atomic()`.
+Every function locks its rows in one statement, in primary-key order, and evaluates at once;
+callers take locks in one global order (cart, then variants, then coupon, then order; wishlists
+and layouts are never locked together with those). Two transactions that need the same rows
+therefore queue instead of deadlocking. Call these inside `transaction.atomic()`; the locks last
+until it ends.
 """
 
 from collections.abc import Iterable
 
-from shop.models import Cart, Coupon, Order, Variant, Wishlist
+from django.db.models import Q
+
+from shop.models import Cart, Coupon, Layout, Order, Variant, Wishlist
 
 # Cart and checkout ------------------------------------------------------------------------
 
@@ -55,3 +59,31 @@ def lock_wishlists(wishlist_ids: Iterable[int]) -> list[Wishlist]:
     return list(
         Wishlist.objects.select_for_update().filter(pk__in=set(wishlist_ids)).order_by("pk")
     )
+
+
+# Homepage layout (issue 5) ----------------------------------------------------------------------
+
+
+def lock_live_layout() -> Layout:
+    """Lock and return the live layout row (it must exist: see services.layout.live_layout)."""
+    return Layout.objects.live().select_for_update().order_by("pk").get()
+
+
+def lock_draft(*, owner_id: int) -> Layout | None:
+    """Lock and return the user's draft, or None when they have none."""
+    rows = list(
+        Layout.objects.drafts().select_for_update().filter(owner_id=owner_id).order_by("pk")
+    )
+    return rows[0] if rows else None
+
+
+def lock_live_and_draft(*, owner_id: int) -> tuple[Layout, Layout | None]:
+    """Lock the live layout and the user's draft in one statement; return (live, draft or None)."""
+    rows = list(
+        Layout.objects.select_for_update()
+        .filter(Q(kind=Layout.Kind.LIVE) | Q(kind=Layout.Kind.DRAFT, owner_id=owner_id))
+        .order_by("pk")
+    )
+    live = next(row for row in rows if row.kind == Layout.Kind.LIVE)
+    draft = next((row for row in rows if row.kind == Layout.Kind.DRAFT), None)
+    return live, draft

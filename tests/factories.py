@@ -1,8 +1,12 @@
-"""factory_boy factories for the catalog, carts, coupons and checkout."""
+"""factory_boy factories: catalog, carts, coupons and checkout, homepage layout and CMS pages."""
 
+import functools
 from decimal import Decimal
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from shop.models import (
@@ -12,6 +16,8 @@ from shop.models import (
     CartLine,
     Category,
     Coupon,
+    DynamicPage,
+    Layout,
     Product,
     ProductAttribute,
     ProductImage,
@@ -19,6 +25,7 @@ from shop.models import (
     Variant,
     Warehouse,
 )
+from shop.services import layout as layout_services
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -165,3 +172,54 @@ def cart_with(*lines: tuple[Variant, int], coupon: Coupon | None = None) -> Cart
             cart=cart, variant=variant, quantity=quantity, price_seen=variant.price
         )
     return cart
+
+
+# Homepage layout and CMS pages (issue 5) --------------------------------------------------------
+
+
+PASSWORD = "a-long-test-password"
+
+
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD hashed once per run: the real hasher costs about a second per call."""
+    return make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.LazyFunction(password_hash)
+
+
+def make_editor(username: str = "marketer", **kwargs):
+    """A staff user with the homepage permission (and the page permissions, for previews)."""
+    user = UserFactory(username=username, is_staff=True, **kwargs)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="shop",
+            codename__in=["edit_homepage", "change_dynamicpage", "view_dynamicpage"],
+        )
+    )
+    user.save()
+    return get_user_model().objects.get(pk=user.pk)  # Fresh: no stale permission cache.
+
+
+def make_live_layout(*blocks: dict) -> Layout:
+    """Publish `blocks` (LayoutBlock fields; `products`/`categories` lists too) as version 1."""
+    layout_services.ensure_published_layout(blocks=list(blocks))
+    return Layout.objects.live().get()
+
+
+class DynamicPageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DynamicPage
+
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    title = factory.Sequence(lambda n: f"Page {n}")
+    body = "<p>Some words.</p>"
+    published = True

@@ -11,6 +11,7 @@ from shop.models.catalog import (
     Warehouse,
 )
 from shop.models.coupons import Coupon, Eligibility
+from shop.models.layout import Layout, LayoutBlock, LayoutBlockProduct
 from shop.models.orders import (
     ImmutableRecord,
     Order,
@@ -18,6 +19,7 @@ from shop.models.orders import (
     Payment,
     ShippingMethod,
 )
+from shop.models.pages import DynamicPage, PageRedirect
 from shop.models.wishlist import Wishlist, WishlistItem
 
 __all__ = [
@@ -28,10 +30,15 @@ __all__ = [
     "CartLine",
     "Category",
     "Coupon",
+    "DynamicPage",
     "Eligibility",
     "ImmutableRecord",
+    "Layout",
+    "LayoutBlock",
+    "LayoutBlockProduct",
     "Order",
     "OrderLine",
+    "PageRedirect",
     "Payment",
     "Product",
     "ProductAttribute",

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shop import locks
 from shop.models import Cart, CartLine, Coupon, Order, OrderLine, Product, ShippingMethod, Variant
+from shop.queries.layout import invalidate_live_homepage
 from shop.services import cart as cart_service
 from shop.services import pricing
 from shop.services.pricing import Change, Confirmed, Quote
@@ -231,6 +232,10 @@ def _place_locked(
     for line in live.lines:
         # The lock makes this exact; the CheckConstraint (stock >= 0) is the last word anyway.
         Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") - line.quantity)
+    if any(line.stock == line.quantity for line in live.lines):
+        # Something just sold out: the cached homepage must stop offering it. (Other stock
+        # changes wait for HOMEPAGE_CACHE_SECONDS rather than emptying the cache per order.)
+        transaction.on_commit(invalidate_live_homepage)
     if applied is not None:
         Coupon.objects.filter(pk=applied.pk).update(times_used=F("times_used") + 1)
 

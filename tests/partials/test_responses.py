@@ -143,3 +143,21 @@ def test_after_action_trigger_can_be_a_plain_event_name():
         trigger="widgets-changed",
     )
     assert response["HX-Trigger"] == "widgets-changed"
+
+
+def test_render_page_retargets_only_a_fragment():
+    """A refusal can replace more than the element asked for: htmx is told where, never a page."""
+    fragment = render_page(
+        make_request(HX_Request="true"),
+        "widgets.html",
+        CONTEXT,
+        fragment="widget-list",
+        retarget="#widget-list",
+        status=404,
+    )
+    assert (fragment["HX-Retarget"], fragment["HX-Reswap"]) == ("#widget-list", "outerHTML")
+    for headers in ({}, {"HX_Request": "true", "HX_Boosted": "true"}):
+        page = render_page(
+            make_request(**headers), "widgets.html", CONTEXT, fragment="widget-list", retarget="#x"
+        )
+        assert "HX-Retarget" not in page and "HX-Reswap" not in page

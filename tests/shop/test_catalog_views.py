@@ -171,12 +171,6 @@ def test_unpublished_and_unknown_products_are_404(client, catalog):
     assert client.get("/products/nothing-here/").status_code == 404
 
 
-def test_home_links_to_the_catalog_and_categories(client, catalog):
-    html = client.get("/").content.decode()
-    assert 'href="/catalog/"' in html
-    assert 'href="/catalog/clothing/"' in html
-
-
 def test_pages_send_a_strict_content_security_policy_with_a_nonce_for_htmx(client, catalog):
     response = client.get("/catalog/")
     policy = response["Content-Security-Policy"]

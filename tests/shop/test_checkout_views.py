@@ -342,3 +342,16 @@ def test_a_once_per_customer_coupon_is_refused_the_second_time_for_that_email(cl
     assert response.status_code == 409
     assert "You have already used the code ONCE. Its discount has been taken off." in html
     assert Order.objects.count() == 1
+
+
+def test_buying_the_last_units_refreshes_the_cached_homepage(
+    client, mug, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_live_layout
+
+    make_live_layout({"kind": "featured_products", "heading": "Picks", "products": [mug.product]})
+    assert "Sold out" not in client.get("/").content.decode()  # now cached
+    add(client, mug, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert place(client, review(client)).status_code == 303
+    assert "Sold out" in Client().get("/").content.decode()

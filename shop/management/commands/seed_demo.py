@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shop.management import demo_homepage
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
@@ -135,6 +136,7 @@ class Command(BaseCommand):
             self.ensure_checkout_options()
         images = self.ensure_images(leaves)
         created = self.ensure_products(products, seed, leaves, warehouses, values, images)
+        homepage = demo_homepage.ensure_demo_homepage()  # Homepage and CMS pages (issue 5).
         if not self.quiet:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -142,6 +144,7 @@ class Command(BaseCommand):
                     f"{Product.objects.count()} in all ({time.monotonic() - started:.1f}s)."
                 )
             )
+            self.stdout.write(self.style.SUCCESS(homepage))
 
     # Reference data -----------------------------------------------------------------------
 

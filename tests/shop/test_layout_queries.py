@@ -1,0 +1,268 @@
+"""The homepage read models: cached live layout, visibility windows, invalidation, budgets."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from shop.models import Layout
+from shop.queries import layout as layout_queries
+from shop.services import layout as layout_services
+from tests.factories import (
+    CategoryFactory,
+    ProductFactory,
+    VariantFactory,
+    make_editor,
+    make_live_layout,
+    make_product,
+)
+
+pytestmark = pytest.mark.django_db
+
+HEADING = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)
+CARD_NAME = re.compile(r'<span class="product-card__name">(.*?)</span>')
+
+
+def html_of(homepage) -> str:
+    return "".join(block.html for region in homepage.regions for block in region.blocks)
+
+
+def headings(homepage) -> list[str]:
+    return HEADING.findall(html_of(homepage))
+
+
+def card_names(homepage) -> list[str]:
+    return CARD_NAME.findall(html_of(homepage))
+
+
+def main_of(response) -> str:
+    """The page's <main>: the rest carries a fresh CSP nonce on every response."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def cached_values() -> list:
+    """Everything this test run's cache holds (our key prefix only)."""
+    return list(cache.get_many(cache.keys("*")).values()) if hasattr(cache, "keys") else []
+
+
+def test_live_homepage_shows_the_active_blocks_by_region():
+    make_live_layout(
+        {"kind": "rich_text", "heading": "Bottom words", "region": "bottom"},
+        {"kind": "hero", "heading": "Hero"},
+        {"kind": "promo_banner", "heading": "Hidden promo", "region": "top", "active": False},
+        {"kind": "promo_banner", "heading": "Top promo", "region": "top"},
+    )
+    homepage = layout_queries.live_homepage()
+    assert [r.slug for r in homepage.regions] == ["top", "main", "bottom"]
+    assert headings(homepage) == ["Top promo", "Hero", "Bottom words"]
+
+
+def test_visibility_windows_apply_at_render_time_even_from_the_cache(django_assert_num_queries):
+    now = timezone.now()
+    hour = timezone.timedelta(hours=1)
+    make_live_layout(
+        {"kind": "hero", "heading": "Always"},
+        {"kind": "promo_banner", "heading": "Flash sale", "starts_at": now + hour,
+         "ends_at": now + 2 * hour},
+        {"kind": "promo_banner", "heading": "Until noon", "ends_at": now + hour},
+    )  # fmt: skip
+    assert headings(layout_queries.live_homepage(now=now)) == ["Always", "Until noon"]
+    with django_assert_num_queries(0):  # The same cached render serves every moment.
+        assert headings(layout_queries.live_homepage(now=now + 1.5 * hour)) == [
+            "Always",
+            "Flash sale",
+        ]
+        assert headings(layout_queries.live_homepage(now=now + 3 * hour)) == ["Always"]
+
+
+def test_publishing_invalidates_the_cached_homepage(django_capture_on_commit_callbacks):
+    layout = make_live_layout({"kind": "hero", "heading": "Old hero"})
+    assert headings(layout_queries.live_homepage()) == ["Old hero"]
+    editor = make_editor()
+    key = layout.blocks.get().key
+    layout_services.update_block(user=editor, key=key, fields={"heading": "New hero"})
+    assert headings(layout_queries.live_homepage()) == ["Old hero"]  # Draft only.
+
+    with django_capture_on_commit_callbacks(execute=True):
+        layout_services.publish_draft(user=editor)
+
+    assert headings(layout_queries.live_homepage()) == ["New hero"]
+
+
+def test_drafts_never_reach_the_live_homepage_or_the_cache(django_assert_num_queries):
+    layout = make_live_layout({"kind": "hero", "heading": "Live hero"})
+    layout_queries.live_homepage()  # Warm.
+    editor = make_editor()
+    layout_services.update_block(
+        user=editor, key=layout.blocks.get().key, fields={"heading": "Secret draft"}
+    )
+    editor_view = layout_queries.homepage_editor(user=editor)
+    assert "Secret draft" in editor_view.blocks[0].html
+    draft = Layout.objects.drafts().get()
+    assert headings(layout_queries.draft_homepage(draft=draft)) == ["Secret draft"]
+
+    with django_assert_num_queries(0):
+        assert headings(layout_queries.live_homepage()) == ["Live hero"]
+    assert cached_values(), "the live homepage should be cached"
+    assert not any("Secret draft" in repr(value) for value in cached_values())
+
+
+def test_changing_a_featured_product_invalidates_the_homepage(django_capture_on_commit_callbacks):
+    product = make_product(name="Linen Shirt", prices=("30.00",))
+    make_live_layout({"kind": "featured_products", "heading": "Picks", "products": [product]})
+    assert card_names(layout_queries.live_homepage()) == ["Linen Shirt"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.name = "Linen Overshirt"
+        product.save()
+    assert card_names(layout_queries.live_homepage()) == ["Linen Overshirt"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        variant = product.variants.get()
+        variant.price = "24.50"
+        variant.save()
+    assert "£24.50" in html_of(layout_queries.live_homepage())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.status = product.Status.DRAFT
+        product.save()
+    assert card_names(layout_queries.live_homepage()) == []  # Unpublished: it drops out.
+
+
+def test_rule_based_rails_pick_the_newest_published_products_in_stock():
+    now = timezone.now()
+    clothing = CategoryFactory(name="Clothing")
+    shirts = CategoryFactory(name="Shirts", parent=clothing)
+    make_product(name="Old shirt", category=shirts, created=now - timezone.timedelta(days=3))
+    make_product(name="New shirt", category=shirts, created=now - timezone.timedelta(days=1))
+    make_product(name="Sold-out shirt", category=shirts, stocks=[0], created=now)
+    make_product(name="Mug", attributes=[("colour", "red")], created=now)
+    ProductFactory(name="Draft shirt", category=shirts, status="draft")
+    red = make_product(name="Red scarf", category=clothing, attributes=[("colour", "red")])
+    make_live_layout(
+        {"kind": "featured_products", "heading": "Clothing", "product_source": "category",
+         "rule_category": clothing, "product_count": 2},
+        {"kind": "featured_products", "heading": "Red things", "product_source": "attribute",
+         "rule_attribute_value": red.attributes.get().value, "product_count": 8},
+    )  # fmt: skip
+    homepage = layout_queries.live_homepage()
+    rails = homepage.regions[1].blocks
+    assert CARD_NAME.findall(rails[0].html) == ["Red scarf", "New shirt"]
+    assert CARD_NAME.findall(rails[1].html) == ["Red scarf", "Mug"]
+
+
+def build_catalog_and_layout(size: int) -> None:
+    categories = [CategoryFactory(), CategoryFactory()]
+    products = [
+        make_product(category=categories[i % 2], attributes=[("colour", "red")])
+        for i in range(size)
+    ]
+    for product in products[: size // 2]:
+        VariantFactory(product=product, price="99.00")
+    make_live_layout(
+        {"kind": "promo_banner", "heading": "Promo", "region": "top"},
+        {"kind": "hero", "heading": "Hero"},
+        {"kind": "featured_products", "heading": "Picks", "products": products[:3]},
+        {"kind": "featured_products", "heading": "New", "product_source": "category",
+         "rule_category": categories[0], "product_count": 8},
+        {"kind": "featured_products", "heading": "Red", "product_source": "attribute",
+         "rule_attribute_value": products[0].attributes.get().value, "product_count": 8},
+        {"kind": "category_grid", "heading": "Grid"},
+        {"kind": "category_grid", "heading": "Chosen", "categories": categories},
+        {"kind": "rich_text", "heading": "Words", "region": "bottom"},
+    )  # fmt: skip
+
+
+# Cold: the live layout, its blocks, their chosen products and categories, two rule rails, the
+# products shown with their prices, their images, the top-level categories.
+COLD_HOMEPAGE = 9
+# What the page around the blocks may cost (the header's badges), whatever the homepage holds.
+PAGE_CHROME = 2
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_homepage_read_model_costs_a_fixed_number_of_queries(
+    size, django_assert_max_num_queries, django_assert_num_queries
+):
+    build_catalog_and_layout(size)
+    with django_assert_max_num_queries(COLD_HOMEPAGE):
+        cold = layout_queries.live_homepage()
+    with django_assert_num_queries(0):
+        assert html_of(layout_queries.live_homepage()) == html_of(cold)
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_homepage_page_costs_a_fixed_number_of_queries(
+    client, size, django_assert_max_num_queries
+):
+    build_catalog_and_layout(size)
+    with django_assert_max_num_queries(COLD_HOMEPAGE + PAGE_CHROME):
+        response = client.get("/")
+    assert response.status_code == 200
+    with django_assert_max_num_queries(PAGE_CHROME):
+        warm = client.get("/")
+    assert main_of(warm) == main_of(response)
+    assert len(CARD_NAME.findall(main_of(warm))) == 3 + min(8, (size + 1) // 2) + min(8, size)
+
+
+def test_with_the_cache_off_every_request_renders_from_the_database(
+    client, settings, django_assert_num_queries
+):
+    settings.HOMEPAGE_CACHE_SECONDS = 0
+    make_live_layout({"kind": "hero", "heading": "Hero"})
+    client.get("/")
+    # The live layout, its blocks, their chosen products and categories: every time.
+    with django_assert_num_queries(4):
+        assert b"Hero" in client.get("/").content
+
+
+def test_the_editor_marks_what_changed_against_live():
+    layout = make_live_layout(
+        {"kind": "hero", "heading": "Hero"},
+        {"kind": "rich_text", "heading": "Words"},
+        {"kind": "promo_banner", "heading": "Promo"},
+        {"kind": "category_grid", "heading": "Grid"},
+    )
+    editor = make_editor()
+    key = {b.heading: b.key for b in layout.blocks.all()}
+    assert layout_queries.homepage_editor(user=editor).changes == 0
+
+    layout_services.update_block(user=editor, key=key["Hero"], fields={"heading": "New hero"})
+    layout_services.move_block(user=editor, key=key["Grid"], position=3)
+    layout_services.remove_block(user=editor, key=key["Words"])
+    layout_services.add_block(user=editor, kind="custom_html", region="bottom")
+
+    view = layout_queries.homepage_editor(user=editor)
+    statuses = {item.label: item.status for item in view.blocks}
+    assert statuses == {
+        "Hero banner: New hero": "changed",
+        "Promotional banner: Promo": "unchanged",  # Second before and after.
+        "Category grid: Grid": "moved",
+        "Custom HTML": "new",
+    }
+    assert [item.label for item in view.removed] == ["Rich text: Words"]
+    assert view.changes == 4
+    hero = view.item(str(key["Hero"]))
+    assert "Hero" in hero.live_html and "New hero" in hero.html
+
+
+def test_preview_links_name_a_draft_until_they_expire_or_the_draft_goes():
+    layout = make_live_layout({"kind": "hero", "heading": "Hero"})
+    editor = make_editor()
+    layout_services.set_block_active(user=editor, key=layout.blocks.get().key, active=False)
+    draft = Layout.objects.drafts().get()
+    now = timezone.now()
+    link = layout_queries.preview_link(draft=draft, now=now)
+
+    assert layout_queries.draft_for_preview(token=link.token, now=now) == (draft, link.expires_at)
+    tampered = link.token[:-2] + ("AA" if not link.token.endswith("AA") else "BB")
+    for token in (tampered, "nonsense", ""):
+        with pytest.raises(layout_queries.PreviewLinkInvalid):
+            layout_queries.draft_for_preview(token=token)
+    with pytest.raises(layout_queries.PreviewLinkInvalid):
+        layout_queries.draft_for_preview(token=link.token, now=link.expires_at)
+    layout_services.discard_draft(user=editor)
+    with pytest.raises(layout_queries.PreviewLinkInvalid):
+        layout_queries.draft_for_preview(token=link.token, now=now)
