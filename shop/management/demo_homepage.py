@@ -39,8 +39,8 @@ PAGES = [
         "seo_description": "Delivery times and costs, and how to send something back.",
         "body": (
             "<p>Orders placed before 2pm on a working day leave the same day.</p>"
-            "<ul><li>Standard delivery: 2 to 4 working days.</li>"
-            "<li>Free standard delivery on orders over £50.</li></ul>"
+            "<ul><li>Standard delivery: £3.95, 2 to 4 working days.</li>"
+            "<li>Express delivery: £8.95, the next working day.</li></ul>"
             "<h2>Returns</h2>"
             "<p>Send anything back unused within 30 days for a full refund.</p>"
         ),
@@ -70,10 +70,10 @@ def _demo_blocks() -> list[dict]:
         {
             "kind": LayoutBlock.Kind.PROMO_BANNER,
             "region": LayoutBlock.Region.TOP,
-            "heading": "Free delivery on orders over £50",
-            "text": "This week only, on everything in the shop.",
-            "cta_label": "Delivery and returns",
-            "cta_url": "/delivery-and-returns/",
+            "heading": "10% off your first order",
+            "text": "Use the code WELCOME10 in your cart, on everything in the shop.",
+            "cta_label": "Start shopping",
+            "cta_url": "/catalog/",
             "tone": LayoutBlock.Tone.ACCENT,
         },
         {
