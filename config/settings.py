@@ -17,6 +17,14 @@ Environment:
     HOMEPAGE_CACHE_SECONDS         how long a rendered live homepage is cached (default 300);
                                    0 renders it from the database on every request.
     HOMEPAGE_PREVIEW_LINK_SECONDS  how long a shared draft-preview link works (default 7 days).
+    PAYMENT_GATEWAY  dotted path of the payment gateway (default: the built-in test gateway).
+    EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
+                     SMTP for e-mails; EMAIL_CONSOLE=1 prints them (the default with DEBUG).
+    VAT_RATE, CURRENCY, CURRENCY_SYMBOL, SITE_URL
+                     prices include VAT at VAT_RATE percent; SITE_URL is used in e-mails.
+    COUPON_ATTEMPTS, COUPON_ATTEMPTS_WINDOW, LOGIN_ATTEMPTS_PER_ACCOUNT,
+    LOGIN_ATTEMPTS_PER_IP, LOGIN_ATTEMPTS_WINDOW
+                     how many failures (coupon codes, logins) are allowed per window.
 """
 
 import os

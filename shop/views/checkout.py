@@ -169,15 +169,7 @@ def _repeat(request: HtmxHttpRequest, order: Order) -> HttpResponse:
     ):
         raise Http404("No such order.")
     if order.status == Order.Status.FAILED:
-        cart = cart_service.current(session=request.session, customer=request.user)
-        if cart is not None:
-            return _page(
-                request,
-                cart,
-                data=request.POST,
-                problem=f"{payments.failure_message(order)} You have not been charged.",
-                status=402,
-            )
+        return _payment_failed(request, order, data=request.POST)
     return _to_order(request, order)
 
 
@@ -185,19 +177,20 @@ def _after_payment(request: HtmxHttpRequest, order: Order, *, data) -> HttpRespo
     if order.status == Order.Status.PAID:
         return _to_order(request, order, f"Thank you! Your order {order.number} is confirmed.")
     if order.status == Order.Status.FAILED:
-        cart = cart_service.current(session=request.session, customer=request.user)
-        if cart is not None:
-            return _page(
-                request,
-                cart,
-                data=data,
-                problem=(
-                    f"{payments.failure_message(order)} You have not been charged and your "
-                    "cart is as it was: try another card."
-                ),
-                status=402,
-            )
+        return _payment_failed(request, order, data=data)
     return _to_order(request, order)
+
+
+def _payment_failed(request: HtmxHttpRequest, order: Order, *, data) -> HttpResponse:
+    """The checkout again (402) for the reopened cart, saying why the payment failed."""
+    cart = cart_service.current(session=request.session, customer=request.user)
+    if cart is None:
+        return _to_order(request, order)  # the order page explains the failure too
+    problem = (
+        f"{payments.failure_message(order)} You have not been charged and your cart is as it "
+        "was: try another card."
+    )
+    return _page(request, cart, data=data, problem=problem, status=402)
 
 
 @require_GET
