@@ -246,6 +246,9 @@ SECURE_CSP = {
 }
 
 CATALOG_PAGE_SIZE = int(os.environ.get("CATALOG_PAGE_SIZE", "24"))
+# Facet and category counts per filter state are cached (exactly invalidated on catalog
+# changes); the timeout only bounds products whose publication time passes. 0 turns it off.
+CATALOG_COUNTS_CACHE_SECONDS = int(os.environ.get("CATALOG_COUNTS_CACHE_SECONDS", "60"))
 SITE_NAME = "Storefront"
 
 LOGGING = {

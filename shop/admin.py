@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from shop import cache_invalidation
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
@@ -101,11 +102,13 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected products")
     def publish(self, request, queryset):
         updated = queryset.update(status=Product.Status.PUBLISHED)
+        cache_invalidation.catalog_changed()  # update() sends no signals
         self.message_user(request, f"Published {updated} products.")
 
     @admin.action(description="Unpublish selected products (back to draft)")
     def unpublish(self, request, queryset):
         updated = queryset.update(status=Product.Status.DRAFT)
+        cache_invalidation.catalog_changed()
         self.message_user(request, f"Moved {updated} products back to draft.")
 
 

@@ -2,13 +2,17 @@
 
 `product_listing` costs six queries whatever the page size or catalog size: categories,
 attribute values, category counts (which also give the total and the price range), attribute
-counts, the page of products, and their primary images.
+counts, the page of products, and their primary images. The two counting queries are cached
+per filter state, so a warm listing costs four.
 """
 
+import hashlib
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -218,6 +222,88 @@ def _with_attributes(qs, selections: dict[str, tuple[str, ...]]):
     return qs
 
 
+def _counts(
+    *, filters: CatalogFilters, selections: dict, category_ids: list[int] | None, base
+) -> tuple[list[dict], dict[int, int]]:
+    """Category counts (with price ranges) and attribute-value counts for a filter state.
+
+    They depend on the catalog's products, prices, attributes and on which products have any
+    stock: every change to those bumps the counts' cache token (shop.cache_invalidation), so a
+    cached answer is exact. The timeout only bounds products whose publication time passes.
+    """
+    key = (
+        "catalog:counts:"
+        + hashlib.sha256(
+            repr(
+                (
+                    _counts_token(),
+                    filters.q,
+                    str(filters.min_price),
+                    str(filters.max_price),
+                    filters.in_stock,
+                    sorted(selections.items()),
+                    sorted(category_ids) if category_ids is not None else None,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key) if settings.CATALOG_COUNTS_CACHE_SECONDS else None
+    if cached is not None:
+        return cached
+    with_attrs = _with_attributes(base, selections)
+    # Category counts (every filter but the category) also give the total and price range.
+    category_rows = list(
+        with_attrs.order_by()
+        .values("category_id")
+        .annotate(n=Count("pk"), low=Min("min_price"), high=Max("max_price"))
+    )
+    # Attribute counts: one query; each row counts products that match every *other* facet.
+    # No DISTINCT needed: (product, value) is unique, so a value's rows are distinct products.
+    in_category = base.filter(category_id__in=category_ids) if category_ids is not None else base
+    count_expression = Count("product_id")
+    if selections:
+        whens = [
+            When(
+                Q(definition__slug=slug) & _matches_attributes(selections, except_slug=slug),
+                then=F("product_id"),
+            )
+            for slug in selections
+        ]
+        whens.append(
+            When(
+                ~Q(definition__slug__in=list(selections)) & _matches_attributes(selections),
+                then=F("product_id"),
+            )
+        )
+        count_expression = Count(Case(*whens, default=None, output_field=IntegerField()))
+    attribute_counts = {
+        row["value_id"]: row["n"]
+        for row in ProductAttribute.objects.filter(product__in=in_category.values("pk"))
+        .order_by()
+        .values("value_id")
+        .annotate(n=count_expression)
+    }
+    if settings.CATALOG_COUNTS_CACHE_SECONDS:
+        cache.set(key, (category_rows, attribute_counts), settings.CATALOG_COUNTS_CACHE_SECONDS)
+    return category_rows, attribute_counts
+
+
+COUNTS_TOKEN_KEY = "catalog:counts-token"
+
+
+def _counts_token() -> str:
+    token = cache.get(COUNTS_TOKEN_KEY)
+    if token is None:
+        cache.add(COUNTS_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(COUNTS_TOKEN_KEY) or uuid.uuid4().hex
+    return token
+
+
+def invalidate_catalog_counts() -> None:
+    """Make every cached facet and category count unreachable (after a catalog change)."""
+    cache.set(COUNTS_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def product_listing(*, filters: CatalogFilters, category_slug: str | None = None) -> CatalogPage:
     """The catalog page for `filters` within `category_slug` (and its descendants).
 
@@ -256,11 +342,9 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     base = _base_queryset(filters)
     with_attrs = _with_attributes(base, selections)
 
-    # Category counts (every filter but the category) also give the total and price range.
-    category_rows = (
-        with_attrs.order_by()
-        .values("category_id")
-        .annotate(n=Count("pk"), low=Min("min_price"), high=Max("max_price"))
+    # The two counting queries are the expensive part: cached per filter state (see _counts).
+    category_rows, attribute_counts = _counts(
+        filters=filters, selections=selections, category_ids=category_ids, base=base
     )
     counts: dict[int, int] = {}
     lows: dict[int, Decimal] = {}
@@ -294,32 +378,6 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
                 )
             )
 
-    # Attribute counts: one query; each row counts products that match every *other* facet.
-    # No DISTINCT needed: (product, value) is unique, so a value's rows are distinct products.
-    in_category = base.filter(category_id__in=category_ids) if category_ids is not None else base
-    count_expression = Count("product_id")
-    if selections:
-        whens = [
-            When(
-                Q(definition__slug=slug) & _matches_attributes(selections, except_slug=slug),
-                then=F("product_id"),
-            )
-            for slug in selections
-        ]
-        whens.append(
-            When(
-                ~Q(definition__slug__in=list(selections)) & _matches_attributes(selections),
-                then=F("product_id"),
-            )
-        )
-        count_expression = Count(Case(*whens, default=None, output_field=IntegerField()))
-    attribute_counts = {
-        row["value_id"]: row["n"]
-        for row in ProductAttribute.objects.filter(product__in=in_category.values("pk"))
-        .order_by()
-        .values("value_id")
-        .annotate(n=count_expression)
-    }
     facets: list[Facet] = []
     for value in values:
         definition = value.definition

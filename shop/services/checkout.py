@@ -18,9 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop import locks
+from shop import cache_invalidation, locks
 from shop.models import Cart, CartLine, Coupon, Order, OrderLine, Product, ShippingMethod, Variant
-from shop.queries.layout import invalidate_live_homepage
 from shop.services import cart as cart_service
 from shop.services import pricing
 from shop.services.pricing import Change, Confirmed, Quote
@@ -233,9 +232,9 @@ def _place_locked(
         # The lock makes this exact; the CheckConstraint (stock >= 0) is the last word anyway.
         Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") - line.quantity)
     if any(line.stock == line.quantity for line in live.lines):
-        # Something just sold out: the cached homepage must stop offering it. (Other stock
-        # changes wait for HOMEPAGE_CACHE_SECONDS rather than emptying the cache per order.)
-        transaction.on_commit(invalidate_live_homepage)
+        # Something just sold out: the cached homepage and "in stock" counts change. (Other
+        # stock moves change neither, so they do not empty the caches on every order.)
+        cache_invalidation.catalog_changed()
     if applied is not None:
         Coupon.objects.filter(pk=applied.pk).update(times_used=F("times_used") + 1)
 

@@ -11,9 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shop import locks
+from shop import cache_invalidation, locks
 from shop.models import Cart, Coupon, Order, Payment, Variant
-from shop.queries.layout import invalidate_live_homepage
 from shop.tasks import send_order_confirmation
 
 
@@ -33,7 +32,7 @@ def _give_back(order: Order) -> None:
     """Return the order's stock and coupon use (caller holds the locks)."""
     variant_ids = [line.variant_id for line in order.lines.all() if line.variant_id]
     if Variant.objects.filter(pk__in=variant_ids, stock=0).exists():
-        transaction.on_commit(invalidate_live_homepage)  # back in stock: refresh the homepage
+        cache_invalidation.catalog_changed()  # back in stock: homepage and counts change
     for line in order.lines.all():
         if line.variant_id is not None:  # a deleted variant has no stock to return
             Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") + line.quantity)

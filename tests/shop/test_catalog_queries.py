@@ -200,3 +200,51 @@ def test_product_detail_query_count_does_not_grow(clothing):
         product.variants.create(sku=f"EXTRA-{i}", name=f"Extra {i}", price=Decimal("9.00"))
     large = count_queries(lambda: product_detail(slug=slug))
     assert small == large <= 5
+
+
+# Cached counts: exact, because every change to what they count invalidates them.
+
+
+def test_a_warm_listing_reuses_its_counts(clothing):
+    filters = CatalogFilters(attributes={"colour": ("red",)}, in_stock=True)
+    cold = count_queries(lambda: product_listing(filters=filters))
+    warm = count_queries(lambda: product_listing(filters=filters))
+    assert (cold, warm) == (6, 4)
+
+
+def test_saving_a_product_refreshes_the_counts(clothing):
+    before = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    make_product(name="Red Scarf", category=clothing["knitwear"], attributes=[("colour", "red")])
+    after = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    assert after.total == before.total + 1
+    assert facet_counts(after, "colour")["red"] == facet_counts(before, "colour")["red"] + 1
+
+
+def test_selling_the_last_unit_refreshes_the_in_stock_counts(
+    clothing, django_capture_on_commit_callbacks
+):
+    from shop.models import Variant
+    from shop.services import checkout, pricing
+    from tests.factories import ShippingMethodFactory, cart_with
+    from tests.shop.test_orders import DETAILS
+
+    ShippingMethodFactory()
+    in_stock = CatalogFilters(in_stock=True)
+    assert product_listing(filters=in_stock).total == 3  # the blue shirt is sold out
+    jumper = Variant.objects.get(product__name="Red Wool Jumper")
+    cart = cart_with((jumper, jumper.stock))
+    with django_capture_on_commit_callbacks(execute=True):
+        checkout.place_order(
+            cart_id=cart.pk,
+            checkout_token=cart.checkout_token,
+            confirmed=pricing.read_signed(checkout.review(cart=cart).signed()),
+            details=DETAILS,
+        )
+    assert product_listing(filters=in_stock).total == 2
+
+
+def test_the_admin_publish_action_refreshes_the_counts(clothing, admin_client):
+    assert product_listing(filters=CatalogFilters()).total == 4  # counted and cached
+    mug = Product.objects.get(name="Blue Mug")
+    admin_client.post("/admin/shop/product/", {"action": "unpublish", "_selected_action": [mug.pk]})
+    assert product_listing(filters=CatalogFilters()).total == 3

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shop import cache_invalidation
 from shop.management import demo_homepage
 from shop.models import (
     AttributeDefinition,
@@ -137,6 +138,7 @@ class Command(BaseCommand):
         images = self.ensure_images(leaves)
         created = self.ensure_products(products, seed, leaves, warehouses, values, images)
         homepage = demo_homepage.ensure_demo_homepage()  # Homepage and CMS pages (issue 5).
+        cache_invalidation.catalog_changed()  # bulk inserts send no signals
         if not self.quiet:
             self.stdout.write(
                 self.style.SUCCESS(
