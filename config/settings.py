@@ -10,6 +10,7 @@ Environment:
     REDIS_URL        redis://host:port/db -> django-redis cache and cached_db sessions;
                      unset -> local-memory cache and database sessions.
     CACHE_KEY_PREFIX prefix for every cache key (tests use their own).
+    CACHE_IGNORE_ERRORS  "1" (default): a Redis outage makes cache reads misses, not errors.
     HTTPS            "1" when served behind TLS: secure cookies, HSTS, SSL redirect.
                      Defaults to on when DEBUG is off.
     MEDIA_ROOT       where uploaded and generated images live (default ./var/media).
@@ -169,11 +170,16 @@ if REDIS_URL:
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # A Redis outage turns cache reads into misses (logged) instead of errors: pages
+                # render from the database, sessions fall back to it (cached_db), and the
+                # failure counters of the rate limits start again from zero.
+                "IGNORE_EXCEPTIONS": env_bool("CACHE_IGNORE_ERRORS", True),
             },
         }
     }
     # Sessions live in the database and are cached in Redis: losing Redis never loses a session.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {
         "default": {

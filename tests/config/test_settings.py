@@ -73,3 +73,33 @@ def test_without_services_the_demo_uses_sqlite_immediate_and_local_memory(tmp_pa
     assert shown["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert shown["sessions"] == "django.contrib.sessions.backends.db"
     assert shown["debug"] is (debug == "1")
+
+
+def test_the_shop_keeps_selling_when_redis_is_down(tmp_path):
+    """Redis at a closed port: pages render, a cart survives (sessions in the database)."""
+    script = (
+        "import django, re; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0);"
+        "call_command('seed_demo', '--products', '5', verbosity=0);"
+        "from django.test import Client; from shop.models import Variant;"
+        "c = Client(HTTP_HOST='127.0.0.1');"
+        "v = Variant.objects.filter(stock__gt=0).first();"
+        "print(c.get('/catalog/').status_code);"
+        "print(c.post('/cart/add/', {'variant': v.pk, 'quantity': 1}).status_code);"
+        "html = c.get('/cart/').content.decode();"
+        "print(re.search(r'id=\"cart-badge\"[^>]*>Cart <span[^>]*>(\\d+)<', html).group(1))"
+    )
+    env = {
+        "DEBUG": "1",  # plain static files storage (no collectstatic in this test)
+        "SECRET_KEY": "s" * 50,
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens there
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "LOG_LEVEL": "CRITICAL",
+        "EMAIL_CONSOLE": "1",
+    }
+    result = run(["-c", script], env, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["200", "303", "1"]
