@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from shop.models import Order, Variant
+from shop.models import CartLine, Order, Variant
 
 pytestmark = pytest.mark.e2e
 
@@ -147,3 +147,20 @@ def test_double_clicking_place_order_makes_one_order(shop: str, page: Page, js: 
     assert Order.objects.count() == 1
     variant.refresh_from_db()
     assert variant.stock == stock_before - 1
+
+
+def test_double_clicking_add_to_cart_adds_one_unit(shop: str, page: Page, js: bool):
+    variant = a_variant_in_stock()
+    page.goto(f"{shop}{variant.product.get_absolute_url()}")
+    page.get_by_role("radio", name=re.compile(rf" SKU {re.escape(variant.sku)}$")).check()
+    page.get_by_role("button", name="Add to cart", exact=True).dblclick()
+    expect(page.get_by_role("status")).to_contain_text("1 in your cart.")
+    page.goto(f"{shop}/cart/")
+    expect(page.get_by_role("spinbutton", name=re.compile(r"^Quantity of "))).to_have_value("1")
+    assert list(CartLine.objects.values_list("quantity", flat=True)) == [1]
+
+    # A deliberate second add (a new click once the first is done) does add.
+    page.go_back()
+    page.get_by_role("radio", name=re.compile(rf" SKU {re.escape(variant.sku)}$")).check()
+    page.get_by_role("button", name="Add to cart", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("2 in your cart.")

@@ -108,6 +108,10 @@ class AddToCartForm(forms.Form):
         },
     )
     next = forms.CharField(required=False, max_length=500)
+    # Which submission this is (a double click sends the same one twice), and the id of the
+    # hidden input holding it, which an htmx answer refreshes for the next add.
+    request_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
+    request_input = forms.RegexField(regex=r"^add-request-[0-9a-z-]{1,40}$", required=False)
 
 
 class QuantityForm(forms.Form):

@@ -60,6 +60,9 @@ class CartLine(models.Model):
     quantity = models.PositiveIntegerField()
     # The unit price when the shopper added it (or last changed its quantity).
     price_seen = models.DecimalField(max_digits=10, decimal_places=2)
+    # The id of the add-to-cart form submission that last added to this line: the same
+    # submission arriving twice (a double click without JavaScript) adds once.
+    last_request_id = models.CharField(max_length=32, blank=True, editable=False)
     added = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -145,9 +145,11 @@ def display_name(variant: Variant) -> str:
 # Lines -------------------------------------------------------------------------------------
 
 
-def add_item(*, cart: Cart, variant_id: int, quantity: int) -> LineChange:
+def add_item(*, cart: Cart, variant_id: int, quantity: int, request_id: str = "") -> LineChange:
     """Add `quantity` of a variant, capped at its stock (the result says when it was capped).
 
+    `request_id` identifies the form submission: if the line's last add came from the same
+    one (a double click that sent the form twice), nothing more is added.
     Raises UnknownVariant, InvalidQuantity, OutOfStock (nothing could be added) or CartClosed.
     """
     _check_quantity(quantity)
@@ -160,6 +162,8 @@ def add_item(*, cart: Cart, variant_id: int, quantity: int) -> LineChange:
         line = CartLine.objects.filter(cart=cart, variant=variant).first()
         if line is not None:
             line.variant = variant  # already loaded, with its product
+            if request_id and line.last_request_id == request_id:
+                return LineChange(line=line, name=name, quantity=line.quantity)
         in_cart = line.quantity if line else 0
         # Stock as read a moment ago, without a lock: the cart promises nothing, checkout
         # re-checks under lock.
@@ -170,12 +174,17 @@ def add_item(*, cart: Cart, variant_id: int, quantity: int) -> LineChange:
             raise OutOfStock(name=name, available=max(stock, 0), in_cart=in_cart)
         if line is None:
             line = CartLine.objects.create(
-                cart=cart, variant=variant, quantity=new_quantity, price_seen=variant.price
+                cart=cart,
+                variant=variant,
+                quantity=new_quantity,
+                price_seen=variant.price,
+                last_request_id=request_id,
             )
         else:
             line.quantity = new_quantity
             line.price_seen = variant.price  # the shopper is looking at today's price
-            line.save(update_fields=["quantity", "price_seen"])
+            line.last_request_id = request_id
+            line.save(update_fields=["quantity", "price_seen", "last_request_id"])
         Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
     capped = new_quantity if new_quantity < in_cart + quantity else None
     return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped)

@@ -1,5 +1,6 @@
 """Template filters and tags for money and structured data."""
 
+import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -87,3 +88,9 @@ def shipping_for(quote, shipping_code: str):
 def tax_for(quote, shipping_code: str):
     """The VAT inside the total with that delivery option."""
     return quote.tax(shipping_code)
+
+
+@register.simple_tag
+def new_request_id() -> str:
+    """A fresh id for one form submission (see shop.services.cart.add_item)."""
+    return uuid.uuid4().hex

@@ -97,17 +97,21 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
             cart=_cart(request, create=True),
             variant_id=variant_id,
             quantity=form.cleaned_data["quantity"],
+            request_id=form.cleaned_data["request_id"],
         )
     except cart_service.UnknownVariant as error:
         return _add_refused(request, error.message, 404, None)
     except cart_service.CartError as error:
         return _add_refused(request, error.message, 409, variant_id)
     product = change.line.variant.product
+    request_input = form.cleaned_data["request_input"]
     return after_action(
         request,
         redirect_to=_safe_next(request, form.cleaned_data["next"], product.get_absolute_url()),
         template_name="base.html",
-        oob=["cart-badge"],
+        context={"request_key": request_input.removeprefix("add-request-")},
+        # With htmx the form stays on the page: give it a fresh id for the next, deliberate add.
+        oob=["cart-badge", *(["components/request_id.html#add-request"] if request_input else [])],
         message=change.message,
         trigger="cart-changed",
     )

@@ -83,12 +83,47 @@ def test_adding_more_than_the_stock_is_capped_with_a_reason(client, shirt):
     assert cart_lines(client) == {large.sku: 2}
 
 
-def test_a_double_click_adds_two_units_not_a_corrupt_line(client, shirt):
+def test_a_double_click_sending_the_form_twice_adds_one_unit(client, shirt):
     medium, _ = variants(shirt)
-    add(client, medium)
-    add(client, medium)
+    form = {"request_id": "a" * 32, "request_input": "add-request-product"}
+    first = add(client, medium, **form)
+    second = add(client, medium, **form)  # the same submission again
+    assert first.status_code == second.status_code == 303
+    assert cart_lines(client) == {medium.sku: 1}
+    add(client, medium, request_id="b" * 32)  # a new submission: a deliberate second add
     assert cart_lines(client) == {medium.sku: 2}
     assert CartLine.objects.count() == 1
+
+
+def test_the_product_page_form_carries_a_fresh_submission_id(client, shirt):
+    ids = [
+        re.search(r'name="request_id" id="add-request-product" value="([0-9a-f]{32})"', html)[1]
+        for html in (client.get(shirt.get_absolute_url()).content.decode() for _ in range(2))
+    ]
+    assert ids[0] != ids[1]
+
+
+def test_with_htmx_the_form_gets_a_new_submission_id_for_the_next_add(client, shirt):
+    medium, _ = variants(shirt)
+    response = add(
+        client, medium, headers=HTMX, request_id="c" * 32, request_input="add-request-product"
+    )
+    html = response.content.decode()
+    match = re.search(
+        r'<input type="hidden" name="request_id" id="add-request-product" '
+        r'value="([0-9a-f]{32})" hx-swap-oob="true">',
+        html,
+    )
+    assert match and match[1] != "c" * 32
+    add(client, medium, headers=HTMX, request_id=match[1], request_input="add-request-product")
+    assert cart_lines(client) == {medium.sku: 2}
+
+
+def test_a_tampered_submission_id_is_refused(client, shirt):
+    medium, _ = variants(shirt)
+    assert add(client, medium, request_id="<script>").status_code == 400
+    assert add(client, medium, request_input='x" onload="alert(1)').status_code == 400
+    assert cart_lines(client) == {}
 
 
 @pytest.mark.parametrize(
