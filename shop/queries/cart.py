@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Sum
 
 from shop.models import Availability, Cart, CartLine, ProductImage
 from shop.services import checkout
+from shop.services.accounts import is_customer
 from shop.services.cart import SESSION_KEY
 from shop.services.pricing import Quote, display_name
 
@@ -96,7 +97,7 @@ def item_count(*, session, customer=None) -> int:
     lines = CartLine.objects.filter(cart__status=Cart.Status.OPEN)
     if token:
         lines = lines.filter(cart__token=token)
-    elif customer is not None and customer.is_authenticated:
+    elif is_customer(customer):
         lines = lines.filter(cart__customer=customer)
     else:
         return 0

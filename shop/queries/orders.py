@@ -1,6 +1,7 @@
 """Read models for orders: who may see one, and what its page shows."""
 
 from shop.models import Cart, Order
+from shop.services.accounts import is_customer
 
 SESSION_KEY = "orders"
 REMEMBERED = 20
@@ -15,7 +16,7 @@ def remember(session, order: Order) -> None:
 def belongs_to(order: Order, *, session, customer=None, cart_token: str | None = None) -> bool:
     """Whether the viewer owns `order`: its customer, the session that placed it, or (for a
     repeated submit racing the first) the session whose cart it was placed from."""
-    if customer is not None and customer.is_authenticated and order.customer_id == customer.pk:
+    if is_customer(customer) and order.customer_id == customer.pk:
         return True
     if str(order.token) in session.get(SESSION_KEY, []):
         return True

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from shop.models import Availability, ProductImage, Variant, Wishlist, WishlistItem
+from shop.services.accounts import is_customer
 from shop.services.wishlist import SESSION_KEY
 
 
@@ -60,7 +61,7 @@ def wishlist_page(*, wishlist: Wishlist | None) -> list[WishlistItemView]:
 def saved_product_ids(*, session, customer=None) -> set[int]:
     """The products in the shopper's wishlist (one query, none without a wishlist)."""
     items = WishlistItem.objects.all()
-    if customer is not None and customer.is_authenticated:
+    if is_customer(customer):
         items = items.filter(wishlist__customer=customer)
     elif session.get(SESSION_KEY):
         items = items.filter(wishlist__token=session[SESSION_KEY], wishlist__customer=None)

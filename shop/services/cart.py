@@ -15,6 +15,7 @@ from shop import locks
 from shop.models import Cart, CartLine, Coupon, Order, Product, Variant
 from shop.models.coupons import normalise_code
 from shop.services import pricing
+from shop.services.accounts import is_customer
 
 SESSION_KEY = "cart_token"
 MAX_LINE_QUANTITY = 99
@@ -107,17 +108,13 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Car
     token = session.get(SESSION_KEY)
     carts = Cart.objects.open().select_related("coupon")
     cart = carts.filter(token=token).first() if token else None
-    if cart is None and customer is not None and customer.is_authenticated:
+    if cart is None and is_customer(customer):
         cart = carts.filter(customer=customer).order_by("-updated").first()
     if cart is None and create:
-        cart = Cart.objects.create(customer=customer if _is_customer(customer) else None)
+        cart = Cart.objects.create(customer=customer if is_customer(customer) else None)
     if cart is not None and token != str(cart.token):
         session[SESSION_KEY] = str(cart.token)
     return cart
-
-
-def _is_customer(customer) -> bool:
-    return customer is not None and customer.is_authenticated
 
 
 def _buyable_variant(variant_id: int) -> Variant:
@@ -228,12 +225,12 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:
 
 def customer_coupon_uses(*, coupon: Coupon, customer=None, email: str = "") -> int:
     """Live orders (not failed or cancelled) that used `coupon`, by this customer or e-mail."""
-    if not _is_customer(customer) and not email:
+    if not is_customer(customer) and not email:
         return 0
     orders = Order.objects.filter(coupon=coupon).exclude(
         status__in=[Order.Status.FAILED, Order.Status.CANCELLED]
     )
-    if _is_customer(customer):
+    if is_customer(customer):
         return orders.filter(customer=customer).count()
     return orders.filter(email__iexact=email).count()
 

@@ -22,6 +22,7 @@ from shop import cache_invalidation, locks
 from shop.models import Cart, CartLine, Coupon, Order, OrderLine, Product, ShippingMethod, Variant
 from shop.services import cart as cart_service
 from shop.services import pricing
+from shop.services.accounts import is_customer
 from shop.services.pricing import Change, Confirmed, Quote
 
 
@@ -168,7 +169,7 @@ def place_order(
     existing = Order.objects.filter(checkout_token=checkout_token).first()
     if existing is not None:
         return existing, False
-    customer = customer if customer is not None and customer.is_authenticated else None
+    customer = customer if is_customer(customer) else None
     try:
         with transaction.atomic():
             return _place_locked(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from shop import locks
 from shop.models import Cart, Product, Wishlist, WishlistItem
 from shop.services import cart as cart_service
+from shop.services.accounts import is_customer
 
 SESSION_KEY = "wishlist_token"
 
@@ -48,13 +49,9 @@ class Saved:
     price: Decimal
 
 
-def _is_customer(customer) -> bool:
-    return customer is not None and customer.is_authenticated
-
-
 def current(*, session: SessionBase, customer=None, create: bool = False) -> Wishlist | None:
     """The shopper's wishlist: the customer's, else the session's; created if `create`."""
-    if _is_customer(customer):
+    if is_customer(customer):
         wishlist = Wishlist.objects.filter(customer=customer).first()
         if wishlist is None and create:
             wishlist = _customer_wishlist(customer)
