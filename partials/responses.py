@@ -183,6 +183,15 @@ def render_failure(
     return _finish(response)
 
 
+def safe_next(request: HttpRequest, url: str | None, default: str) -> str:
+    """`url` if it is safe to redirect to after a POST (this host, and https when the request
+    is), else `default` (a URL or a URL name, as `after_action`'s `redirect_to` takes)."""
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else default
+
+
 def login_required(view):
     """Like Django's `login_required`, but an htmx request gets a client-side redirect.
 

@@ -10,7 +10,6 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partials.responses import (
@@ -19,6 +18,7 @@ from partials.responses import (
     login_required,
     render_failure,
     render_page,
+    safe_next,
 )
 from shop.forms import LoginForm, PriceAlertsForm, SignupForm
 from shop.models import Order
@@ -26,13 +26,6 @@ from shop.services import accounts, throttle
 from shop.services import wishlist as wishlist_service
 
 LOGIN_FAILED = "The e-mail address or password is not right."
-
-
-def _next_url(request: HtmxHttpRequest, url: str | None) -> str:
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else str(settings.LOGIN_REDIRECT_URL)
 
 
 def _ip(request: HtmxHttpRequest) -> str:
@@ -87,7 +80,7 @@ def login_page(request: HtmxHttpRequest) -> HttpResponse:
     login(request, user)  # rotates the session key; the receiver merges cart and wishlist
     return after_action(
         request,
-        redirect_to=_next_url(request, form.cleaned_data["next"]),
+        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
         message="You are logged in.",
     )
 
@@ -117,7 +110,7 @@ def signup_page(request: HtmxHttpRequest) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return after_action(
         request,
-        redirect_to=_next_url(request, form.cleaned_data["next"]),
+        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
         message="Welcome! Your account is ready.",
     )
 

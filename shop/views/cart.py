@@ -7,10 +7,15 @@ region. Refused input gets the page (or the fragment) again with the reason and 
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from partials.responses import HtmxHttpRequest, after_action, render_failure, render_page
+from partials.responses import (
+    HtmxHttpRequest,
+    after_action,
+    render_failure,
+    render_page,
+    safe_next,
+)
 from shop.forms import AddToCartForm, CouponForm, QuantityForm
 from shop.models import Cart, Product
 from shop.queries import cart as cart_queries
@@ -76,13 +81,6 @@ def _add_refused(
     )
 
 
-def _safe_next(request: HtmxHttpRequest, url: str, default: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else default
-
-
 @require_POST
 def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
     """Add a variant to the cart (opening one if needed); back to where the shopper was."""
@@ -107,7 +105,7 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
     request_input = form.cleaned_data["request_input"]
     return after_action(
         request,
-        redirect_to=_safe_next(request, form.cleaned_data["next"], product.get_absolute_url()),
+        redirect_to=safe_next(request, form.cleaned_data["next"], product.get_absolute_url()),
         template_name="base.html",
         context={"request_key": request_input.removeprefix("add-request-")},
         # With htmx the form stays on the page: give it a fresh id for the next, deliberate add.

@@ -6,10 +6,15 @@ posts and the browser comes back to the page (303).
 """
 
 from django.http import HttpResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from partials.responses import HtmxHttpRequest, after_action, render_failure, render_page
+from partials.responses import (
+    HtmxHttpRequest,
+    after_action,
+    render_failure,
+    render_page,
+    safe_next,
+)
 from shop.forms import MoveToCartForm, WishlistToggleForm
 from shop.queries import wishlist as wishlist_queries
 from shop.services import cart as cart_service
@@ -34,13 +39,6 @@ def wishlist_page(request: HtmxHttpRequest) -> HttpResponse:
     response = render_page(request, TEMPLATE, _page_context(request), fragment="wishlist-items")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _back(request: HtmxHttpRequest, url: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else "shop:wishlist"
 
 
 @require_POST
@@ -73,7 +71,7 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
         context = {"product": product, "next": form.cleaned_data["next"]}
     return after_action(
         request,
-        redirect_to=_back(request, form.cleaned_data["next"]),
+        redirect_to=safe_next(request, form.cleaned_data["next"], "shop:wishlist"),
         context=context,
         oob=BADGES,
         message=message,

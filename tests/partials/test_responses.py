@@ -8,7 +8,7 @@ from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
-from partials.responses import after_action, render_page, wants_fragment
+from partials.responses import after_action, render_page, safe_next, wants_fragment
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
 
@@ -161,3 +161,18 @@ def test_render_page_retargets_only_a_fragment():
             make_request(**headers), "widgets.html", CONTEXT, fragment="widget-list", retarget="#x"
         )
         assert "HX-Retarget" not in page and "HX-Reswap" not in page
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/catalog/?colour=red", "/catalog/?colour=red"),
+        ("https://evil.example/", "shop:home"),
+        ("//evil.example/", "shop:home"),
+        ("javascript:alert(1)", "shop:home"),
+        ("", "shop:home"),
+        (None, "shop:home"),
+    ],
+)
+def test_safe_next_keeps_only_this_sites_urls(url, expected):
+    assert safe_next(make_request("post"), url, "shop:home") == expected
