@@ -23,6 +23,29 @@ from shop.services.payments import TEST_CARDS
 TEMPLATE = "shop/checkout.html"
 
 
+def _render(
+    request: HtmxHttpRequest,
+    *,
+    form: CheckoutForm,
+    quote,
+    methods,
+    changes=(),
+    status: int = 200,
+    fragment: str | None = "checkout-summary",
+) -> HttpResponse:
+    """The checkout page for `form` and `quote` (or, for a plain htmx GET, its `fragment`)."""
+    context = {
+        "form": form,
+        "quote": quote,
+        "methods": methods,
+        "shipping_code": form["shipping"].value() or (methods[0].code if methods else ""),
+        "changes": changes,
+        "blocking": any(c.blocking for c in changes),
+        "test_cards": TEST_CARDS,
+    }
+    return render_page(request, TEMPLATE, context, fragment=fragment, status=status)
+
+
 def _page(
     request: HtmxHttpRequest,
     cart: Cart,
@@ -52,36 +75,16 @@ def _page(
         if request.user.is_authenticated:
             initial["email"] = request.user.email
         form = CheckoutForm(initial=initial, shipping_methods=methods)
-    shipping_code = form["shipping"].value() or (methods[0].code if methods else "")
     if problem:
         messages.error(request, problem)
-    context = {
-        "form": form,
-        "quote": quote,
-        "methods": methods,
-        "shipping_code": shipping_code,
-        "changes": changes,
-        "blocking": any(c.blocking for c in changes),
-        "test_cards": TEST_CARDS,
-    }
-    return render_page(request, TEMPLATE, context, fragment="checkout-summary", status=status)
+    return _render(request, form=form, quote=quote, methods=methods, changes=changes, status=status)
 
 
-def _invalid(request: HtmxHttpRequest, cart: Cart, form: CheckoutForm) -> HttpResponse:
+def _invalid(request: HtmxHttpRequest, cart: Cart, form: CheckoutForm, methods) -> HttpResponse:
     """The form again with its errors (the card number is never sent back)."""
-    methods = checkout.active_shipping_methods()
     quote = checkout.review(cart=cart, customer=request.user, email=request.POST.get("email", ""))
-    context = {
-        "form": form,
-        "quote": quote,
-        "methods": methods,
-        "shipping_code": form["shipping"].value() or (methods[0].code if methods else ""),
-        "changes": (),
-        "blocking": False,
-        "test_cards": TEST_CARDS,
-    }
     messages.error(request, "Please correct the highlighted fields.")
-    return render_page(request, TEMPLATE, context, status=400)
+    return _render(request, form=form, quote=quote, methods=methods, status=400, fragment=None)
 
 
 def _to_order(request: HtmxHttpRequest, order: Order, message: str = "") -> HttpResponse:
@@ -102,7 +105,8 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _place(request: HtmxHttpRequest, cart: Cart | None) -> HttpResponse:
-    form = CheckoutForm(request.POST, shipping_methods=checkout.active_shipping_methods())
+    methods = checkout.active_shipping_methods()
+    form = CheckoutForm(request.POST, shipping_methods=methods)
     try:
         token = form.fields["checkout_token"].to_python(request.POST.get("checkout_token", ""))
     except ValidationError:
@@ -115,7 +119,7 @@ def _place(request: HtmxHttpRequest, cart: Cart | None) -> HttpResponse:
         messages.info(request, "Your cart is empty.")
         return after_action(request, redirect_to="shop:cart")
     if not form.is_valid():
-        return _invalid(request, cart, form)
+        return _invalid(request, cart, form, methods)
     data = form.cleaned_data
     try:
         confirmed = pricing.read_signed(data["quote"])
