@@ -1,5 +1,3 @@
-from functools import cache
-
 from django.conf import settings
 
 from shop.queries.cart import item_count
@@ -10,17 +8,22 @@ def shop(request) -> dict:
     """Site-wide values every template may use.
 
     `cart_count` and `saved_ids` are callables the template engine calls only where they are
-    used (the header badges, the hearts on cards), at most one query each per response.
+    used (the header badges, the hearts on cards). Their answers are kept on the request, so a
+    response made of several fragments (a fragment plus out-of-band badges, each rendered
+    separately) still costs at most one query each. Views render after they change anything.
     """
     customer = getattr(request, "user", None)
+    memo = request.__dict__.setdefault("_shop_header_counts", {})
 
-    @cache
     def cart_count() -> int:
-        return item_count(session=request.session, customer=customer)
+        if "cart" not in memo:
+            memo["cart"] = item_count(session=request.session, customer=customer)
+        return memo["cart"]
 
-    @cache
     def saved_ids() -> frozenset[int]:
-        return frozenset(saved_product_ids(session=request.session, customer=customer))
+        if "saved" not in memo:
+            memo["saved"] = frozenset(saved_product_ids(session=request.session, customer=customer))
+        return memo["saved"]
 
     return {
         "site_name": settings.SITE_NAME,

@@ -327,3 +327,11 @@ def test_no_price_drop_email_when_turned_off_or_anonymous(client, customer, lamp
     Product.objects.filter(pk=lamp.pk).refresh_price_range()
     assert wishlist_service.send_price_drop_alerts() == 0
     assert mail.outbox == []
+
+
+def test_the_heart_fragment_counts_the_wishlist_once(client, lamp, django_assert_max_num_queries):
+    """The toggle and the out-of-band badge share one read of the wishlist."""
+    save(client, lamp)
+    with django_assert_max_num_queries(4):
+        response = save(client, lamp, "off", headers=HTMX)
+    assert 'name="state" value="on"' in response.content.decode()
