@@ -120,7 +120,7 @@ def build_quote(
     """Price `lines` (with `variant.product` loaded) at their variants' current prices.
 
     `coupon` is the cart's coupon if it still applies (the caller checked its eligibility,
-    which needs the subtotal: see `coupon_subtotal`), else None with `coupon_problem` saying why.
+    which needs the subtotal: see `subtotal_of`), else None with `coupon_problem` saying why.
     """
     quote_lines = [
         QuoteLine(
