@@ -160,11 +160,6 @@ class Order(models.Model):
     def can_become(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, set())
 
-    @property
-    def holds_stock(self) -> bool:
-        """Whether this order's lines are still deducted from stock."""
-        return self.status in {self.Status.PLACED, self.Status.PAID, self.Status.FULFILLED}
-
 
 class OrderLineQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -220,10 +215,6 @@ class OrderLine(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecord("Order lines are never deleted.")
-
-    @property
-    def net_total(self) -> Decimal:
-        return self.line_total - self.discount
 
 
 class Payment(models.Model):

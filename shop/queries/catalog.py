@@ -491,7 +491,3 @@ def product_detail(*, slug: str) -> ProductDetail:
         price_low=min(prices),
         price_high=max(prices),
     )
-
-
-def top_categories() -> list[Category]:
-    return list(Category.objects.filter(parent=None))
