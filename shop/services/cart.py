@@ -235,10 +235,8 @@ def customer_coupon_uses(*, coupon: Coupon, customer=None, email: str = "") -> i
     return orders.filter(email__iexact=email).count()
 
 
-def apply_coupon(
-    *, cart: Cart, code: str, subtotal, customer=None, now: datetime | None = None
-) -> Coupon:
-    """Attach the coupon `code` (any case) to the cart if it applies to `subtotal` now.
+def apply_coupon(*, cart: Cart, code: str, customer=None, now: datetime | None = None) -> Coupon:
+    """Attach the coupon `code` (any case) to the cart if it applies to its subtotal now.
 
     Raises CouponInvalid with the reason (unknown, expired, used up, minimum not reached, ...).
     """
@@ -248,8 +246,9 @@ def apply_coupon(
     coupon = Coupon.objects.filter(code=normalised).first()
     if coupon is None:
         raise CouponInvalid(code=normalised, reason=f"There is no coupon {normalised}.")
+    lines = list(CartLine.objects.filter(cart=cart).select_related("variant"))
     eligibility = coupon.eligibility(
-        subtotal=subtotal,
+        subtotal=pricing.subtotal_of(lines),
         now=now or timezone.now(),
         customer_uses=customer_coupon_uses(coupon=coupon, customer=customer),
     )

@@ -159,16 +159,12 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
         message = form.errors["code"][0]
         return _cart_refused(request, message, 400, coupon_error=message)
     cart = _cart(request)
-    view = cart_queries.cart_page(cart=cart, customer=request.user)
-    if view.is_empty:
+    if cart is None or not cart.lines.exists():
         message = "Add something to your cart before using a coupon."
         return _cart_refused(request, message, 400, coupon_error=message)
     try:
         coupon = cart_service.apply_coupon(
-            cart=cart,
-            code=form.cleaned_data["code"],
-            subtotal=view.quote.subtotal,
-            customer=request.user,
+            cart=cart, code=form.cleaned_data["code"], customer=request.user
         )
     except cart_service.CouponInvalid as error:
         throttle.record_failure(**limits, window=settings.COUPON_ATTEMPTS_WINDOW)
