@@ -7,7 +7,6 @@ per filter state, so a warm listing costs four.
 """
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from shop import cache_tokens
 from shop.models import (
     AttributeValue,
     Availability,
@@ -236,7 +236,7 @@ def _counts(
         + hashlib.sha256(
             repr(
                 (
-                    _counts_token(),
+                    cache_tokens.current(COUNTS_TOKEN_KEY),
                     filters.q,
                     str(filters.min_price),
                     str(filters.max_price),
@@ -291,17 +291,9 @@ def _counts(
 COUNTS_TOKEN_KEY = "catalog:counts-token"
 
 
-def _counts_token() -> str:
-    token = cache.get(COUNTS_TOKEN_KEY)
-    if token is None:
-        cache.add(COUNTS_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(COUNTS_TOKEN_KEY) or uuid.uuid4().hex
-    return token
-
-
 def invalidate_catalog_counts() -> None:
     """Make every cached facet and category count unreachable (after a catalog change)."""
-    cache.set(COUNTS_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+    cache_tokens.replace(COUNTS_TOKEN_KEY)
 
 
 def product_listing(*, filters: CatalogFilters, category_slug: str | None = None) -> CatalogPage:

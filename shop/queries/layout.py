@@ -13,7 +13,6 @@ products, their categories, one query per rule-based featured rail, the products
 prices, their primary images, and the top-level categories when a grid shows them.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from shop import cache_tokens
 from shop.models import (
     AttributeValue,
     Availability,
@@ -226,22 +226,13 @@ def _render_live() -> tuple[RenderedBlock, ...]:
     return tuple(_rendered(b) for b in _load_blocks([live.pk]) if b.active)
 
 
-def _cache_token() -> str:
-    token = cache.get(CACHE_TOKEN_KEY)
-    if token is None:
-        # Two processes may both miss: `add` lets one token win and both then use it.
-        cache.add(CACHE_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
-        token = cache.get(CACHE_TOKEN_KEY) or uuid.uuid4().hex
-    return token
-
-
 def invalidate_live_homepage() -> None:
     """Make the next homepage request render afresh (call it after the change has committed).
 
     The old entry is not deleted, just no longer reachable: a request that read the old layout
     while the change committed stores its render under the old token, which nobody reads again.
     """
-    cache.set(CACHE_TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+    cache_tokens.replace(CACHE_TOKEN_KEY)
 
 
 def live_homepage(*, now: datetime | None = None) -> Homepage:
@@ -252,7 +243,7 @@ def live_homepage(*, now: datetime | None = None) -> Homepage:
     """
     seconds = settings.HOMEPAGE_CACHE_SECONDS
     if seconds > 0:
-        key = CACHE_ENTRY_KEY.format(token=_cache_token())
+        key = CACHE_ENTRY_KEY.format(token=cache_tokens.current(CACHE_TOKEN_KEY))
         blocks = cache.get(key)
         if blocks is None:
             blocks = _render_live()

@@ -1,0 +1,24 @@
+"""Generation tokens for cached read models: change the token and every entry keyed on it is gone.
+
+Entries are never deleted one by one: a read model puts `current(name)` into its cache keys,
+and `replace(name)` makes all of them unreachable at once (they expire on their own).
+"""
+
+import uuid
+
+from django.core.cache import cache
+
+
+def current(name: str) -> str:
+    """The token now in force for `name` (created on first use)."""
+    token = cache.get(name)
+    if token is None:
+        # Two processes may both miss: `add` lets one token win and both then use it.
+        cache.add(name, uuid.uuid4().hex, timeout=None)
+        token = cache.get(name) or uuid.uuid4().hex
+    return token
+
+
+def replace(name: str) -> None:
+    """Start a new generation for `name`: entries keyed on the old token are never read again."""
+    cache.set(name, uuid.uuid4().hex, timeout=None)
