@@ -9,17 +9,32 @@ from shop.models import Availability, Cart, CartLine, ProductImage
 from shop.services import checkout
 from shop.services.accounts import is_customer
 from shop.services.cart import SESSION_KEY
-from shop.services.pricing import Quote, display_name
+from shop.services.pricing import Quote, QuoteLine
 
 
 @dataclass
 class CartLineView:
+    """A cart line as the cart page shows it: the row, its picture, and the line as priced."""
+
     line: CartLine
-    name: str
     image: ProductImage | None
-    unit_price: Decimal
-    line_total: Decimal
-    availability: Availability
+    priced: QuoteLine
+
+    @property
+    def name(self) -> str:
+        return self.priced.name
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.priced.unit_price
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.priced.line_total
+
+    @property
+    def availability(self) -> Availability:
+        return Availability(quantity=self.priced.stock)
 
     @property
     def price_changed(self) -> bool:
@@ -32,7 +47,7 @@ class CartLineView:
     @property
     def short_of_stock(self) -> bool:
         """The cart asks for more than is left (checkout would refuse it)."""
-        return self.availability.quantity < self.line.quantity
+        return self.priced.short_of_stock
 
 
 @dataclass
@@ -44,10 +59,6 @@ class CartView:
     @property
     def is_empty(self) -> bool:
         return not self.lines
-
-    @property
-    def item_count(self) -> int:
-        return sum(view.line.quantity for view in self.lines)
 
     @property
     def can_check_out(self) -> bool:
@@ -74,20 +85,17 @@ def cart_page(*, cart: Cart | None, customer=None) -> CartView:
         )
         .order_by("added", "pk")
     )
-    quote = checkout.review(cart=cart, customer=customer, lines=lines) if lines else None
-    views = []
-    for line in lines:
-        images = line.variant.product.primary_images
-        views.append(
-            CartLineView(
-                line=line,
-                name=display_name(line.variant.product.name, line.variant.name),
-                image=images[0] if images else None,
-                unit_price=line.variant.price,
-                line_total=line.variant.price * line.quantity,
-                availability=Availability(quantity=line.variant.stock),
-            )
+    if not lines:
+        return CartView(cart=cart, lines=[], quote=None)
+    quote = checkout.review(cart=cart, customer=customer, lines=lines)
+    views = [
+        CartLineView(
+            line=line,
+            image=next(iter(line.variant.product.primary_images), None),
+            priced=priced,
         )
+        for line, priced in zip(lines, quote.lines, strict=True)
+    ]
     return CartView(cart=cart, lines=views, quote=quote)
 
 
