@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 
-from shop.money import ZERO, percent_of, to_money
+from shop.domain.money import ZERO, percent_of, to_money
 
 
 @dataclass(frozen=True)

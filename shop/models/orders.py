@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from shop.money import ZERO
+from shop.domain.money import ZERO
 
 
 def within_half_a_penny(field: str, expression) -> Q:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 
 from shop.models import CartLine, Coupon, ShippingMethod
-from shop.money import ZERO, allocate, to_money, vat_included
+from shop.domain.money import ZERO, allocate, to_money, vat_included
 
 QUOTE_SALT = "shop.checkout.quote"
 QUOTE_MAX_AGE = 60 * 60 * 24  # a review page older than a day is reviewed again
