@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from shop import cache_invalidation
+from shop import cache_invalidation, session_keys
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
@@ -30,7 +30,6 @@ from shop.models import (
 from shop.models.layout import can_edit_homepage
 from shop.services import layout as layout_services
 from shop.services import orders as order_service
-from shop.views.layout import SESSION_EDITING
 
 
 @admin.register(Category)
@@ -313,7 +312,7 @@ class LayoutAdmin(admin.ModelAdmin):
             return None
         version = revisions[0].version
         layout_services.restore_revision(user=request.user, version=version)
-        request.session[SESSION_EDITING] = True
+        request.session[session_keys.HOMEPAGE_EDITING] = True
         messages.success(
             request, f"Version {version} is in your draft: publish it to bring it back."
         )

@@ -1,17 +1,23 @@
 """Plain forms that validate every input, GET filters included."""
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 
-from shop.models import LayoutBlock, Product
+from shop.domain import pricing
+from shop.domain.customers import is_customer
+from shop.domain.pricing import Confirmed
+from shop.models import LayoutBlock, Product, ShippingMethod
 from shop.models.layout import MAX_FEATURED_PRODUCTS
+from shop.queries.cart import CheckoutReview
 from shop.queries.catalog import SORTS, CatalogFilters
 from shop.queries.layout import BlockChoices
 from shop.sanitising import is_safe_link
+from shop.services.checkout import CheckoutDetails
 
 MAX_PRICE = Decimal("1000000")
 MAX_PAGE = 100_000
@@ -168,11 +174,48 @@ class CheckoutForm(forms.Form):
     checkout_token = forms.UUIDField(widget=forms.HiddenInput)
     quote = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
 
-    def __init__(self, *args, shipping_methods=(), **kwargs):
+    QUOTE_EXPIRED = "Your review page expired or was altered. Please check your order again."
+    HIDDEN = ("checkout_token", "quote")
+
+    def __init__(self, *args, shipping_methods: Sequence[ShippingMethod] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.shipping_methods = list(shipping_methods)
         self.fields["shipping"].choices = [(m.code, m.name) for m in shipping_methods]
         if shipping_methods:
             self.fields["shipping"].initial = shipping_methods[0].code
+
+    @classmethod
+    def for_review(
+        cls, review: CheckoutReview, *, data=None, shipping: str | None = None, customer=None
+    ) -> "CheckoutForm":
+        """The review page's form: the cart's checkout token and the signed quote it shows.
+
+        `data` re-fills what the shopper typed (never the card number, never the old token or
+        quote); otherwise `shipping` preselects a known delivery option and a logged-in
+        `customer`'s e-mail address fills the e-mail field.
+        """
+        methods = review.shipping_methods
+        hidden = {"checkout_token": str(review.cart.checkout_token), "quote": review.quote.signed()}
+        if data is not None:
+            typed = {k: v for k, v in data.items() if k not in {"card_number", *cls.HIDDEN}}
+            return cls(initial={**typed, **hidden}, shipping_methods=methods)
+        initial = {**hidden}
+        if shipping in {m.code for m in methods}:
+            initial["shipping"] = shipping
+        if is_customer(customer):
+            initial["email"] = customer.email
+        return cls(initial=initial, shipping_methods=methods)
+
+    @property
+    def shipping_code(self) -> str:
+        """The delivery option chosen (or preselected), which the totals are shown for."""
+        methods = self.shipping_methods
+        return self["shipping"].value() or (methods[0].code if methods else "")
+
+    @property
+    def only_the_quote_failed(self) -> bool:
+        """The fields are fine but the signed quote is missing, altered or too old."""
+        return set(self.errors) == {"quote"}
 
     def clean_card_number(self) -> str:
         number = "".join(self.cleaned_data["card_number"].split()).replace("-", "")
@@ -182,6 +225,33 @@ class CheckoutForm(forms.Form):
 
     def clean_postcode(self) -> str:
         return " ".join(self.cleaned_data["postcode"].upper().split())
+
+    def clean_quote(self) -> Confirmed:
+        try:
+            return pricing.read_signed(self.cleaned_data["quote"])
+        except pricing.QuoteTampered:
+            raise forms.ValidationError(self.QUOTE_EXPIRED, code="tampered") from None
+
+    def submission(self) -> dict:
+        """What `checkout.submit` takes from a valid form: token, confirmed quote, details, card."""
+        data = self.cleaned_data
+        details = CheckoutDetails(
+            email=data["email"],
+            full_name=data["full_name"],
+            address_line1=data["address_line1"],
+            address_line2=data["address_line2"],
+            city=data["city"],
+            postcode=data["postcode"],
+            country=data["country"],
+            shipping_code=data["shipping"],
+            payment_method=data["payment_method"],
+        )
+        return {
+            "checkout_token": data["checkout_token"],
+            "confirmed": data["quote"],
+            "details": details,
+            "card_number": data["card_number"],
+        }
 
 
 # Accounts and wishlist ----------------------------------------------------------------------

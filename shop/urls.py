@@ -1,6 +1,17 @@
 from django.urls import path
 
-from shop.views import accounts, cart, catalog, checkout, health, home, layout, pages, wishlist
+from shop.views import (
+    accounts,
+    cart,
+    catalog,
+    checkout,
+    health,
+    home,
+    layout,
+    orders,
+    pages,
+    wishlist,
+)
 
 app_name = "shop"
 
@@ -15,7 +26,7 @@ urlpatterns = [
     path("cart/coupon/", cart.apply_coupon, name="cart-coupon"),
     path("cart/coupon/remove/", cart.remove_coupon, name="cart-coupon-remove"),
     path("checkout/", checkout.checkout_page, name="checkout"),
-    path("orders/<uuid:token>/", checkout.order_detail, name="order-detail"),
+    path("orders/<uuid:token>/", orders.order_detail, name="order-detail"),
     path("wishlist/", wishlist.wishlist_page, name="wishlist"),
     path("wishlist/items/", wishlist.toggle, name="wishlist-items"),
     path("wishlist/items/<int:item_id>/move/", wishlist.move_to_cart, name="wishlist-move"),

@@ -18,12 +18,14 @@ def check_out(cart_id: int, details) -> str:
     """Review then place the order for one cart; returns "placed" or why it was refused."""
     from django.db import connections
 
+    from shop.domain import pricing
     from shop.models import Cart
-    from shop.services import checkout, pricing
+    from shop.queries import cart as cart_queries
+    from shop.services import checkout
 
     try:
         cart = Cart.objects.select_related("coupon").get(pk=cart_id)
-        quote = checkout.review(cart=cart)
+        quote = cart_queries.review(cart=cart)
         checkout.place_order(
             cart_id=cart.pk,
             checkout_token=cart.checkout_token,

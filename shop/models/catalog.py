@@ -4,6 +4,7 @@ Invariants the database enforces: SKUs are unique, stock never goes below zero, 
 positive, a product has at most one primary image, a product carries an attribute value once.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -140,6 +141,10 @@ class Product(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("shop:product-detail", kwargs={"slug": self.slug})
+
+    def is_on_sale(self, now: datetime) -> bool:
+        """Whether shoppers may buy it at `now` (what `ProductQuerySet.published` selects)."""
+        return self.status == Product.Status.PUBLISHED and self.published_at <= now
 
 
 class Variant(models.Model):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from shop.domain.customers import is_customer
 from shop.domain.money import ZERO
 
 
@@ -29,6 +30,12 @@ class ImmutableRecord(Exception):
     """Raised when code tries to change or delete what an order recorded."""
 
 
+class ShippingMethodQuerySet(models.QuerySet):
+    def active(self) -> "ShippingMethodQuerySet":
+        """The delivery options a shopper can choose now, in the order they are offered."""
+        return self.filter(active=True)
+
+
 class ShippingMethod(models.Model):
     name = models.CharField(max_length=80)
     code = models.SlugField(max_length=30, unique=True)
@@ -36,6 +43,8 @@ class ShippingMethod(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2)
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = ShippingMethodQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "price", "pk"]
@@ -54,6 +63,22 @@ def new_order_number() -> str:
 
 
 class OrderQuerySet(models.QuerySet):
+    def for_checkout(self, checkout_token) -> "Order | None":
+        """The order placed by the checkout `checkout_token`, if any (one at most: unique)."""
+        return self.filter(checkout_token=checkout_token).first()
+
+    def coupon_uses(self, *, coupon, customer=None, email: str = "") -> int:
+        """Live orders (not failed or cancelled) that used `coupon`, by this customer (when
+        logged in) or else by this e-mail address; 0 when there is neither."""
+        if not is_customer(customer) and not email:
+            return 0
+        orders = self.filter(coupon=coupon).exclude(
+            status__in=[Order.Status.FAILED, Order.Status.CANCELLED]
+        )
+        if is_customer(customer):
+            return orders.filter(customer=customer).count()
+        return orders.filter(email__iexact=email).count()
+
     def delete(self):
         raise ImmutableRecord("Orders are never deleted; cancel them instead.")
 
@@ -156,6 +181,11 @@ class Order(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecord("Orders are never deleted; cancel them instead.")
+
+    def payment_failure(self) -> str:
+        """Why the order's last payment failed, in the shopper's words."""
+        payment = self.payments.exclude(message="").order_by("-pk").first()
+        return payment.message if payment else "The payment did not go through."
 
     def can_become(self, status: str) -> bool:
         return status in self.ALLOWED_TRANSITIONS.get(self.status, set())

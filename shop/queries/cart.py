@@ -1,15 +1,17 @@
 """Read models for the cart page, the checkout review and the header's cart badge."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import Prefetch, Sum
+from django.utils import timezone
 
-from shop.models import Availability, Cart, CartLine, ProductImage
-from shop.services import checkout
-from shop.services.accounts import is_customer
-from shop.services.cart import SESSION_KEY
-from shop.services.pricing import Quote, QuoteLine
+from shop import session_keys
+from shop.domain import pricing
+from shop.domain.customers import is_customer
+from shop.domain.pricing import Change, Quote, QuoteLine
+from shop.models import Availability, Cart, CartLine, Order, ProductImage, ShippingMethod
 
 
 @dataclass
@@ -65,6 +67,76 @@ class CartView:
         return bool(self.lines) and not any(view.short_of_stock for view in self.lines)
 
 
+def shipping_options() -> list[ShippingMethod]:
+    """The delivery options a shopper can choose now (one query)."""
+    return list(ShippingMethod.objects.active())
+
+
+def review(
+    *,
+    cart: Cart,
+    customer=None,
+    email: str = "",
+    lines: list[CartLine] | None = None,
+    shipping_methods: list[ShippingMethod] | None = None,
+) -> Quote:
+    """The quote to show on the cart and review pages (no locks: placing re-checks everything).
+
+    `lines` (with `variant__product`) and `shipping_methods` may be passed pre-loaded to save
+    their queries.
+    """
+    if lines is None:
+        lines = list(
+            CartLine.objects.filter(cart=cart).select_related("variant__product").order_by("pk")
+        )
+    coupon = cart.coupon
+    quote, _ = pricing.price_cart(
+        lines=lines,
+        coupon=coupon,
+        coupon_uses=(
+            Order.objects.coupon_uses(coupon=coupon, customer=customer, email=email)
+            if coupon is not None
+            else 0
+        ),
+        now=timezone.now(),
+        shipping_methods=shipping_options() if shipping_methods is None else shipping_methods,
+    )
+    return quote
+
+
+@dataclass(frozen=True)
+class CheckoutReview:
+    """What the checkout page shows: the quote for the cart, the delivery options, and what
+    changed since the shopper last confirmed (if anything did)."""
+
+    cart: Cart
+    quote: Quote
+    shipping_methods: list[ShippingMethod]
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> bool:
+        """The cart must change before it can be ordered (an item sold out or ran short)."""
+        return any(change.blocking for change in self.changes)
+
+
+class Changed(Protocol):
+    changes: list[Change]
+    quote: Quote
+
+
+def checkout_review(
+    *, cart: Cart, customer=None, email: str = "", changed: Changed | None = None
+) -> CheckoutReview:
+    """The checkout page's read model, priced now, or as `changed` says (a checkout outcome
+    priced under lock: what the shopper pays if they confirm it)."""
+    methods = shipping_options()
+    if changed is not None:
+        return CheckoutReview(cart, changed.quote, methods, changes=changed.changes)
+    quote = review(cart=cart, customer=customer, email=email, shipping_methods=methods)
+    return CheckoutReview(cart=cart, quote=quote, shipping_methods=methods)
+
+
 def cart_page(*, cart: Cart | None, customer=None) -> CartView:
     """The cart with current prices, the price each line was added at, stock and the coupon.
 
@@ -87,7 +159,7 @@ def cart_page(*, cart: Cart | None, customer=None) -> CartView:
     )
     if not lines:
         return CartView(cart=cart, lines=[], quote=None)
-    quote = checkout.review(cart=cart, customer=customer, lines=lines)
+    quote = review(cart=cart, customer=customer, lines=lines)
     views = [
         CartLineView(
             line=line,
@@ -101,7 +173,7 @@ def cart_page(*, cart: Cart | None, customer=None) -> CartView:
 
 def item_count(*, session, customer=None) -> int:
     """Units in the shopper's open cart: what the header badge shows (one query, or none)."""
-    token = session.get(SESSION_KEY)
+    token = session.get(session_keys.CART)
     lines = CartLine.objects.filter(cart__status=Cart.Status.OPEN)
     if token:
         lines = lines.filter(cart__token=token)

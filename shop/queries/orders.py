@@ -1,25 +1,26 @@
 """Read models for orders: who may see one, and what its page shows."""
 
+from shop import session_keys
+from shop.domain.customers import is_customer
 from shop.models import Cart, Order
-from shop.services.accounts import is_customer
 
-SESSION_KEY = "orders"
 REMEMBERED = 20
 
 
 def remember(session, order: Order) -> None:
     """Let this browser session see `order` (guests have no other way to prove it is theirs)."""
-    tokens = [t for t in session.get(SESSION_KEY, []) if t != str(order.token)]
-    session[SESSION_KEY] = [*tokens, str(order.token)][-REMEMBERED:]
+    tokens = [t for t in session.get(session_keys.ORDERS, []) if t != str(order.token)]
+    session[session_keys.ORDERS] = [*tokens, str(order.token)][-REMEMBERED:]
 
 
-def belongs_to(order: Order, *, session, customer=None, cart_token: str | None = None) -> bool:
-    """Whether the viewer owns `order`: its customer, the session that placed it, or (for a
-    repeated submit racing the first) the session whose cart it was placed from."""
+def belongs_to(order: Order, *, session, customer=None, via_cart: bool = False) -> bool:
+    """Whether the viewer owns `order`: its customer, the session that placed it, or (with
+    `via_cart`, for a repeated submit racing the first) the session whose cart it came from."""
     if is_customer(customer) and order.customer_id == customer.pk:
         return True
-    if str(order.token) in session.get(SESSION_KEY, []):
+    if str(order.token) in session.get(session_keys.ORDERS, []):
         return True
+    cart_token = session.get(session_keys.CART) if via_cart else None
     if cart_token:
         return Cart.objects.filter(token=cart_token, checkout_token=order.checkout_token).exists()
     return False

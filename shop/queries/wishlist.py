@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from shop import session_keys
+from shop.domain.customers import is_customer
 from shop.models import Availability, ProductImage, Variant, Wishlist, WishlistItem
-from shop.services.accounts import is_customer
-from shop.services.wishlist import SESSION_KEY
 
 
 @dataclass
@@ -63,8 +63,10 @@ def saved_product_ids(*, session, customer=None) -> set[int]:
     items = WishlistItem.objects.all()
     if is_customer(customer):
         items = items.filter(wishlist__customer=customer)
-    elif session.get(SESSION_KEY):
-        items = items.filter(wishlist__token=session[SESSION_KEY], wishlist__customer=None)
+    elif session.get(session_keys.WISHLIST):
+        items = items.filter(
+            wishlist__token=session[session_keys.WISHLIST], wishlist__customer=None
+        )
     else:
         return set()
     return set(items.values_list("product_id", flat=True))

@@ -11,11 +11,6 @@ class EmailTaken(Exception):
         return self.message
 
 
-def is_customer(user) -> bool:
-    """True for a logged-in user (not None, not AnonymousUser)."""
-    return user is not None and user.is_authenticated
-
-
 def username_for(email: str) -> str:
     return email.strip().lower()
 

@@ -11,13 +11,12 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
-from shop import locks
+from shop import locks, session_keys
+from shop.domain import pricing
+from shop.domain.customers import is_customer
 from shop.models import Cart, CartLine, Coupon, Order, Product, Variant
 from shop.models.coupons import normalise_code
-from shop.services import pricing
-from shop.services.accounts import is_customer
 
-SESSION_KEY = "cart_token"
 MAX_LINE_QUANTITY = 99
 
 
@@ -105,7 +104,7 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Car
     The session remembers the cart's token (not its contents), so the cart survives a login
     and lives in the database like any other row.
     """
-    token = session.get(SESSION_KEY)
+    token = session.get(session_keys.CART)
     carts = Cart.objects.open().select_related("coupon")
     cart = carts.filter(token=token).first() if token else None
     if cart is None and is_customer(customer):
@@ -113,7 +112,7 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Car
     if cart is None and create:
         cart = Cart.objects.create(customer=customer if is_customer(customer) else None)
     if cart is not None and token != str(cart.token):
-        session[SESSION_KEY] = str(cart.token)
+        session[session_keys.CART] = str(cart.token)
     return cart
 
 
@@ -223,18 +222,6 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:
 # Coupons -----------------------------------------------------------------------------------
 
 
-def customer_coupon_uses(*, coupon: Coupon, customer=None, email: str = "") -> int:
-    """Live orders (not failed or cancelled) that used `coupon`, by this customer or e-mail."""
-    if not is_customer(customer) and not email:
-        return 0
-    orders = Order.objects.filter(coupon=coupon).exclude(
-        status__in=[Order.Status.FAILED, Order.Status.CANCELLED]
-    )
-    if is_customer(customer):
-        return orders.filter(customer=customer).count()
-    return orders.filter(email__iexact=email).count()
-
-
 def apply_coupon(*, cart: Cart, code: str, customer=None, now: datetime | None = None) -> Coupon:
     """Attach the coupon `code` (any case) to the cart if it applies to its subtotal now.
 
@@ -250,7 +237,7 @@ def apply_coupon(*, cart: Cart, code: str, customer=None, now: datetime | None =
     eligibility = coupon.eligibility(
         subtotal=pricing.subtotal_of(lines),
         now=now or timezone.now(),
-        customer_uses=customer_coupon_uses(coupon=coupon, customer=customer),
+        customer_uses=Order.objects.coupon_uses(coupon=coupon, customer=customer),
     )
     if not eligibility.ok:
         raise CouponInvalid(code=normalised, reason=eligibility.message)
@@ -319,12 +306,12 @@ def merge_into_customer(*, session: SessionBase, customer) -> MergeReport:
     under lock once merged.
     """
     empty = MergeReport([], [], [])
-    token = session.get(SESSION_KEY)
+    token = session.get(session_keys.CART)
     mine = Cart.objects.open().filter(customer=customer).order_by("-updated", "-pk").first()
     anonymous = Cart.objects.open().filter(token=token, customer=None).first() if token else None
     if anonymous is None:
         if mine is not None:
-            session[SESSION_KEY] = str(mine.token)
+            session[session_keys.CART] = str(mine.token)
         return empty
     if mine is None:
         Cart.objects.filter(pk=anonymous.pk, customer=None).update(customer=customer)
@@ -333,7 +320,7 @@ def merge_into_customer(*, session: SessionBase, customer) -> MergeReport:
         held = {c.pk: c for c in locks.lock_carts([anonymous.pk, mine.pk])}
         theirs_cart = held.get(anonymous.pk)
         if theirs_cart is None or not theirs_cart.is_open or theirs_cart.customer_id:
-            session[SESSION_KEY] = str(mine.token)
+            session[session_keys.CART] = str(mine.token)
             return empty  # a concurrent login merged it already
         lines = list(
             CartLine.objects.filter(cart__in=[anonymous, mine]).select_related("variant__product")
@@ -367,5 +354,5 @@ def merge_into_customer(*, session: SessionBase, customer) -> MergeReport:
             Cart.objects.filter(pk=mine.pk).update(coupon_id=theirs_cart.coupon_id)
         Cart.objects.filter(pk=mine.pk).update(updated=timezone.now())
         theirs_cart.delete()
-    session[SESSION_KEY] = str(mine.token)
+    session[session_keys.CART] = str(mine.token)
     return MergeReport(added, capped, dropped)

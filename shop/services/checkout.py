@@ -1,16 +1,20 @@
-"""Checkout: review a cart, then place the order in one atomic, locked step that cannot lie.
+"""Checkout: place the order in one atomic, locked step that cannot lie, then take payment.
+
+`submit` is the whole checkout, one call for the view: it places the order (`place_order`)
+and, outside every lock, takes payment (shop.services.payments), and returns an outcome the
+view turns into a response: `Paid`, `PaymentFailed`, `Changed` (or `OutOfStock`),
+`AlreadyPlaced`, `CartEmpty` or `Refused`.
 
 `place_order` locks the cart, the variants' stock rows and the coupon (shop.locks, in that
 order, each by primary key), re-reads prices, stock and the coupon from those live rows, and
-compares them with the quote the shopper confirmed. Any difference raises CheckoutChanged and
-changes nothing. Otherwise it deducts stock with F(), counts the coupon use and writes the Order
-and its lines as an immutable snapshot. It is idempotent per checkout token: a repeated or
-concurrent submit returns the same order. Payment happens afterwards, outside the lock
-(shop.services.payments).
+compares them with the quote the shopper confirmed. Any difference raises CheckoutChanged,
+carrying the new quote priced from those same locked rows, and changes nothing. Otherwise it
+deducts stock with F(), counts the coupon use and writes the Order and its lines as an
+immutable snapshot. It is idempotent per checkout token: a repeated or concurrent submit
+returns the same order.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
@@ -19,11 +23,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from shop import cache_invalidation, locks
-from shop.models import Cart, CartLine, Coupon, Order, OrderLine, Product, ShippingMethod, Variant
-from shop.services import cart as cart_service
-from shop.services import pricing
-from shop.services.accounts import is_customer
-from shop.services.pricing import Change, Confirmed, Quote
+from shop.domain import pricing
+from shop.domain.customers import is_customer
+from shop.domain.pricing import Change, Confirmed, Quote
+from shop.models import Cart, CartLine, Coupon, Order, OrderLine, ShippingMethod, Variant
+from shop.services import payments
 
 
 class CheckoutError(Exception):
@@ -87,70 +91,6 @@ class CheckoutDetails:
     payment_method: str
 
 
-def active_shipping_methods() -> list[ShippingMethod]:
-    return list(ShippingMethod.objects.filter(active=True))
-
-
-def _on_sale(variant: Variant, now: datetime) -> bool:
-    product = variant.product
-    return product.status == Product.Status.PUBLISHED and product.published_at <= now
-
-
-def _price(
-    *,
-    lines: list[CartLine],
-    coupon: Coupon | None,
-    customer,
-    email: str,
-    now: datetime,
-    shipping_methods: list[ShippingMethod],
-) -> tuple[Quote, Coupon | None]:
-    """Price lines whose `.variant` (with product) is loaded; returns the quote and the coupon
-    if it still applies. Products no longer on sale count as sold out."""
-    for line in lines:
-        if not _on_sale(line.variant, now):
-            line.variant.stock = 0
-    applied, problem = None, ""
-    if coupon is not None:
-        eligibility = coupon.eligibility(
-            subtotal=pricing.subtotal_of(lines),
-            now=now,
-            customer_uses=cart_service.customer_coupon_uses(
-                coupon=coupon, customer=customer, email=email
-            ),
-        )
-        if eligibility.ok:
-            applied = coupon
-        else:
-            problem = eligibility.message
-    quote = pricing.build_quote(
-        lines=lines, coupon=applied, coupon_problem=problem, shipping_methods=shipping_methods
-    )
-    return quote, applied
-
-
-def review(
-    *, cart: Cart, customer=None, email: str = "", lines: list[CartLine] | None = None
-) -> Quote:
-    """The quote to show on the cart and review pages (no locks: submit re-checks everything).
-
-    `lines` may be passed pre-loaded (with `variant__product`) to save the query.
-    """
-    if lines is None:
-        lines = list(
-            CartLine.objects.filter(cart=cart).select_related("variant__product").order_by("pk")
-        )
-    quote, _ = _price(
-        lines=lines,
-        coupon=cart.coupon,
-        customer=customer,
-        email=email,
-        now=timezone.now(),
-        shipping_methods=active_shipping_methods(),
-    )
-    return quote
-
-
 def place_order(
     *,
     cart_id: int,
@@ -166,7 +106,7 @@ def place_order(
     CartAlreadyOrdered, or CheckoutChanged (with every difference and the new quote) — in which
     case no stock, coupon, cart or order row was changed.
     """
-    existing = Order.objects.filter(checkout_token=checkout_token).first()
+    existing = Order.objects.for_checkout(checkout_token)
     if existing is not None:
         return existing, False
     customer = customer if is_customer(customer) else None
@@ -181,7 +121,7 @@ def place_order(
             )
     except IntegrityError:
         # Another submit of this token won the race to the unique index.
-        existing = Order.objects.filter(checkout_token=checkout_token).first()
+        existing = Order.objects.for_checkout(checkout_token)
         if existing is None:
             raise
         return existing, False
@@ -195,13 +135,11 @@ def _place_locked(
     except Cart.DoesNotExist:
         raise EmptyCart() from None
     # A concurrent submit of the same token may have placed the order while we waited.
-    existing = Order.objects.filter(checkout_token=checkout_token).first()
+    existing = Order.objects.for_checkout(checkout_token)
     if existing is not None:
         return existing, False
     if not cart.is_open:
-        raise CartAlreadyOrdered(
-            order=Order.objects.filter(checkout_token=cart.checkout_token).first()
-        )
+        raise CartAlreadyOrdered(order=Order.objects.for_checkout(cart.checkout_token))
     if cart.checkout_token != checkout_token:
         raise StaleCheckout()
     lines = list(CartLine.objects.filter(cart=cart).order_by("pk"))
@@ -211,17 +149,20 @@ def _place_locked(
     for line in lines:
         line.variant = variants[line.variant_id]
     coupon = locks.lock_coupon(cart.coupon_id) if cart.coupon_id else None
-    methods = active_shipping_methods()
+    methods = list(ShippingMethod.objects.active())
     method = next((m for m in methods if m.code == details.shipping_code), None)
     if method is None:
         raise UnknownShippingMethod()
 
     now = timezone.now()
-    live, applied = _price(
+    live, applied = pricing.price_cart(
         lines=lines,
         coupon=coupon,
-        customer=customer,
-        email=details.email,
+        coupon_uses=(
+            Order.objects.coupon_uses(coupon=coupon, customer=customer, email=details.email)
+            if coupon is not None
+            else 0
+        ),
         now=now,
         shipping_methods=methods,
     )
@@ -278,3 +219,107 @@ def _place_locked(
     )
     Cart.objects.filter(pk=cart.pk).update(status=Cart.Status.ORDERED, updated=now)
     return order, True
+
+
+# The whole checkout, as one call -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paid:
+    """Placed and paid: the order is confirmed and its e-mail is on its way."""
+
+    order: Order
+
+
+@dataclass(frozen=True)
+class PaymentFailed:
+    """Placed, but the card was declined or the gateway timed out (`order.payment_failure()`
+    says which): the order failed, its stock and coupon use came back, and `cart` is reopened
+    as it was, with a new checkout token (None only if it is gone)."""
+
+    order: Order
+    cart: Cart | None
+
+
+@dataclass(frozen=True)
+class Changed:
+    """Something changed since the review and nothing was written. `quote` is priced from the
+    rows read under the lock: confirming it places the order unless something changes again."""
+
+    changes: list[Change]
+    quote: Quote
+
+
+class OutOfStock(Changed):
+    """An item sold out or ran short: the cart must change before the order can be placed."""
+
+
+@dataclass(frozen=True)
+class AlreadyPlaced:
+    """This checkout was placed before (a double click, a reload): its order, never another."""
+
+    order: Order
+
+
+@dataclass(frozen=True)
+class CartEmpty:
+    """There is nothing to order."""
+
+    message: str = EmptyCart.message
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The submit cannot be placed as it stands (an out-of-date page, an unknown delivery
+    option); `message` says why. Nothing was written."""
+
+    message: str
+
+
+Outcome = Paid | PaymentFailed | Changed | AlreadyPlaced | CartEmpty | Refused
+
+
+def submit(
+    *,
+    cart: Cart | None,
+    checkout_token: UUID,
+    confirmed: Confirmed,
+    details: CheckoutDetails,
+    card_number: str,
+    customer=None,
+) -> Outcome:
+    """Place the order for `cart` exactly as the shopper confirmed it, then take payment.
+
+    The order is placed under the locks (`place_order`); the gateway is called after they are
+    released. Idempotent per `checkout_token`: a repeated submit gets `AlreadyPlaced` with the
+    first order, whatever happened to the cart since. Never raises for what a shopper can do.
+    """
+    if cart is None:
+        existing = Order.objects.for_checkout(checkout_token)
+        return AlreadyPlaced(existing) if existing is not None else CartEmpty()
+    try:
+        order, created = place_order(
+            cart_id=cart.pk,
+            checkout_token=checkout_token,
+            confirmed=confirmed,
+            details=details,
+            customer=customer,
+        )
+    except CheckoutChanged as changed:
+        outcome = OutOfStock if changed.blocking else Changed
+        return outcome(changes=changed.changes, quote=changed.quote)
+    except CartAlreadyOrdered as already:
+        return AlreadyPlaced(already.order) if already.order else Refused(already.message)
+    except EmptyCart:
+        return CartEmpty()
+    except CheckoutError as error:
+        return Refused(error.message)
+    if not created:
+        return AlreadyPlaced(order)
+    order = payments.pay(order=order, card_number=card_number)
+    if order.status == Order.Status.PAID:
+        return Paid(order)
+    if order.status == Order.Status.FAILED:
+        reopened = Cart.objects.open().select_related("coupon").filter(pk=cart.pk).first()
+        return PaymentFailed(order=order, cart=reopened)
+    return AlreadyPlaced(order)  # another request of this checkout is paying for it

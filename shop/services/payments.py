@@ -121,9 +121,3 @@ def pay(*, order: Order, card_number: str) -> Order:
     return orders.fail_payment(
         order=order, payment=payment, status=Payment.Status.DECLINED, message=result.message
     )
-
-
-def failure_message(order: Order) -> str:
-    """Why the order's last payment failed, in the shopper's words."""
-    payment = order.payments.exclude(message="").order_by("-pk").first()
-    return payment.message if payment else "The payment did not go through."

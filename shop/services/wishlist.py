@@ -18,12 +18,10 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shop import locks
+from shop import locks, session_keys
+from shop.domain.customers import is_customer
 from shop.models import Cart, Product, Wishlist, WishlistItem
 from shop.services import cart as cart_service
-from shop.services.accounts import is_customer
-
-SESSION_KEY = "wishlist_token"
 
 
 class WishlistError(Exception):
@@ -56,12 +54,12 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Wis
         if wishlist is None and create:
             wishlist = _customer_wishlist(customer)
     else:
-        token = session.get(SESSION_KEY)
+        token = session.get(session_keys.WISHLIST)
         wishlist = Wishlist.objects.filter(token=token, customer=None).first() if token else None
         if wishlist is None and create:
             wishlist = Wishlist.objects.create()
-    if wishlist is not None and session.get(SESSION_KEY) != str(wishlist.token):
-        session[SESSION_KEY] = str(wishlist.token)
+    if wishlist is not None and session.get(session_keys.WISHLIST) != str(wishlist.token):
+        session[session_keys.WISHLIST] = str(wishlist.token)
     return wishlist
 
 
@@ -148,9 +146,9 @@ def merge_into_customer(*, session: SessionBase, customer) -> int:
 
     The session then points at the customer's wishlist. Safe to run twice or concurrently.
     """
-    token = session.get(SESSION_KEY)
+    token = session.get(session_keys.WISHLIST)
     mine = _customer_wishlist(customer)
-    session[SESSION_KEY] = str(mine.token)
+    session[session_keys.WISHLIST] = str(mine.token)
     if not token or token == str(mine.token):
         return 0
     anonymous = Wishlist.objects.filter(token=token, customer=None).first()

@@ -23,6 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from partials.responses import STATUS_FRAGMENT, HtmxHttpRequest, after_action, render_page
+from shop import session_keys
 from shop.forms import (
     BLOCK_FORMS,
     AddBlockForm,
@@ -35,8 +36,6 @@ from shop.models.layout import can_edit_homepage
 from shop.queries import layout as layout_queries
 from shop.services import layout as layout_services
 
-SESSION_EDITING = "homepage_editing"
-SESSION_SHARE_LINK = "homepage_share_link"
 HOME = "shop:home"
 HOME_TEMPLATE = "shop/home.html"
 BANNER = "components/draft_banner.html#draft-banner"
@@ -44,7 +43,9 @@ BANNER = "components/draft_banner.html#draft-banner"
 
 def is_editing(request: HtmxHttpRequest) -> bool:
     """True when this request's user may edit the homepage and turned edit mode on here."""
-    return can_edit_homepage(request.user) and bool(request.session.get(SESSION_EDITING))
+    return can_edit_homepage(request.user) and bool(
+        request.session.get(session_keys.HOMEPAGE_EDITING)
+    )
 
 
 def private_preview(response: HttpResponse) -> HttpResponse:
@@ -76,7 +77,7 @@ def editor_required(view):
 
 def _share_link(request: HtmxHttpRequest, draft) -> dict | None:
     """The preview link made for this draft in this session, while it still works."""
-    link = request.session.get(SESSION_SHARE_LINK)
+    link = request.session.get(session_keys.HOMEPAGE_SHARE_LINK)
     if not draft or not link or link.get("draft") != draft.pk:
         return None
     expires_at = datetime.fromisoformat(link["expires_at"])
@@ -132,7 +133,7 @@ def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpRespo
 
 def _layout_changed(request: HtmxHttpRequest, *, message: str, key: str | None = None):
     """After a change to the layout's structure: the editor (303), or with htmx its new layout."""
-    request.session[SESSION_EDITING] = True
+    request.session[session_keys.HOMEPAGE_EDITING] = True
     anchor = f"#block-{key}" if key else ""
     return after_action(
         request,
@@ -155,7 +156,7 @@ def edit_mode(request: HtmxHttpRequest) -> HttpResponse:
     form = StateForm(request.POST)
     if not form.is_valid():
         return _refuse(request, "Say whether to turn edit mode on or off.", status=400)
-    request.session[SESSION_EDITING] = form.on
+    request.session[session_keys.HOMEPAGE_EDITING] = form.on
     message = (
         "Edit mode is on: your changes go into your own draft."
         if form.on
@@ -198,7 +199,7 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
         layout_services.update_block(user=request.user, key=key, fields=form.changes())
     except layout_services.BlockNotFound as error:
         return _refuse(request, error.message, status=404)
-    request.session[SESSION_EDITING] = True
+    request.session[session_keys.HOMEPAGE_EDITING] = True
     context = editor_context(request)
     context["item"] = context["editor"].item(key)
     return after_action(
@@ -227,7 +228,7 @@ def save_block_image(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
         layout_services.set_block_image(user=request.user, key=key, image=image)
     except layout_services.BlockNotFound as error:
         return _refuse(request, error.message, status=404)
-    request.session[SESSION_EDITING] = True
+    request.session[session_keys.HOMEPAGE_EDITING] = True
     message = "Image removed from your draft." if image is None else "Image saved to your draft."
     return after_action(request, redirect_to=reverse(HOME) + f"#block-{key}", message=message)
 
@@ -302,8 +303,8 @@ def publish(request: HtmxHttpRequest) -> HttpResponse:
         revision = layout_services.publish_draft(user=request.user)
     except layout_services.LayoutError as error:
         return _refuse(request, error.message, status=409)
-    request.session[SESSION_EDITING] = False
-    request.session.pop(SESSION_SHARE_LINK, None)
+    request.session[session_keys.HOMEPAGE_EDITING] = False
+    request.session.pop(session_keys.HOMEPAGE_SHARE_LINK, None)
     return after_action(
         request,
         redirect_to=HOME,
@@ -316,7 +317,7 @@ def publish(request: HtmxHttpRequest) -> HttpResponse:
 def discard(request: HtmxHttpRequest) -> HttpResponse:
     """Delete the user's draft (its preview links stop working)."""
     discarded = layout_services.discard_draft(user=request.user)
-    request.session.pop(SESSION_SHARE_LINK, None)
+    request.session.pop(session_keys.HOMEPAGE_SHARE_LINK, None)
     message = (
         "Draft discarded: the editor shows the live homepage again."
         if discarded
@@ -349,7 +350,7 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
         return _refuse(request, "Make a change first: there is no draft to share yet.", status=409)
     link = layout_queries.preview_link(draft=draft)
     url = request.build_absolute_uri(reverse("shop:homepage-preview", args=[link.token]))
-    request.session[SESSION_SHARE_LINK] = {
+    request.session[session_keys.HOMEPAGE_SHARE_LINK] = {
         "draft": draft.pk,
         "url": url,
         "expires_at": link.expires_at.isoformat(),
@@ -394,7 +395,7 @@ def restore_revision(request: HtmxHttpRequest, version: int) -> HttpResponse:
         layout_services.restore_revision(user=request.user, version=version)
     except layout_services.LayoutError as error:
         return _refuse(request, error.message, status=404)
-    request.session[SESSION_EDITING] = True
+    request.session[session_keys.HOMEPAGE_EDITING] = True
     return after_action(
         request,
         redirect_to=HOME,

@@ -223,8 +223,10 @@ def test_saving_a_product_refreshes_the_counts(clothing):
 def test_selling_the_last_unit_refreshes_the_in_stock_counts(
     clothing, django_capture_on_commit_callbacks
 ):
+    from shop.domain import pricing
     from shop.models import Variant
-    from shop.services import checkout, pricing
+    from shop.queries import cart as cart_queries
+    from shop.services import checkout
     from tests.factories import ShippingMethodFactory, cart_with
     from tests.shop.test_orders import DETAILS
 
@@ -237,7 +239,7 @@ def test_selling_the_last_unit_refreshes_the_in_stock_counts(
         checkout.place_order(
             cart_id=cart.pk,
             checkout_token=cart.checkout_token,
-            confirmed=pricing.read_signed(checkout.review(cart=cart).signed()),
+            confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
             details=DETAILS,
         )
     assert product_listing(filters=in_stock).total == 2

@@ -7,11 +7,13 @@ one payment per checkout token, no lost cart updates.
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,13 @@ from shop.models import Cart, CartLine, Order, OrderLine, Payment
 from shop.services import cart as cart_service
 from shop.services.payments import TestGateway
 from tests import checkout_worker
-from tests.factories import CartFactory, ShippingMethodFactory, cart_with, make_product
+from tests.factories import (
+    CartFactory,
+    CouponFactory,
+    ShippingMethodFactory,
+    cart_with,
+    make_product,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,3 +209,71 @@ def test_20_parallel_adds_to_one_cart_lose_no_update(stock, expected):
     assert line.quantity == expected
     assert outcomes.count("added") == expected
     assert outcomes.count("out of stock") == 20 - expected
+
+
+def test_a_coupon_that_runs_out_in_a_race_gets_receipts_that_hold(settings):
+    """30 shoppers race for a coupon with 5 uses: 5 discounted orders; each of the 25 refusal
+    pages says the code is used up and shows the total without it, and confirming that page
+    places the order at exactly that total (never a second refusal)."""
+    settings.PAYMENT_TEST_TIMEOUT_SECONDS = 0
+    variant = make_product(name="Race Mug", prices=("20.00",), stocks=[100]).variants.get()
+    CouponFactory(code="RACE5", value=Decimal("10"), usage_limit=5)
+    full_total, discounted_total = Decimal("23.95"), Decimal("21.95")
+    connections.close_all()
+
+    def shopper_ready(_) -> tuple[Client, dict[str, str]]:
+        client = Client()
+        try:
+            client.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+            client.post("/cart/coupon/", {"code": "race5"})
+            html = client.get("/checkout/").content.decode()
+            assert "Discount (RACE5)" in html
+            return client, {**checkout_worker_address(), **submission(html)}
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        shoppers = list(pool.map(shopper_ready, range(30)))
+    start = threading.Barrier(len(shoppers))
+
+    def place(shopper) -> tuple[int, str]:
+        client, form = shopper
+        start.wait()
+        try:
+            response = client.post("/checkout/", form)
+            return response.status_code, response.content.decode()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(shoppers)) as pool:
+        answers = list(pool.map(place, shoppers))
+
+    refused = [
+        (shopper, html)
+        for shopper, (status, html) in zip(shoppers, answers, strict=True)
+        if status == 409
+    ]
+    assert sorted(status for status, _ in answers) == [303] * 5 + [409] * 25
+    for _, html in refused:
+        assert "The code RACE5 has been used up. Its discount has been taken off." in html
+        assert f"The new total is <strong>£{full_total}</strong>" in html
+        assert "Discount (RACE5)" not in html
+    # Confirming the receipt places the order at the total it showed.
+    for (client, form), html in refused:
+        confirmed = client.post("/checkout/", {**form, **submission(html)})
+        assert confirmed.status_code == 303, confirmed.content.decode()
+    totals = sorted(Order.objects.values_list("total", flat=True))
+    assert totals == [discounted_total] * 5 + [full_total] * 25
+    assert Order.objects.filter(coupon_code="RACE5").count() == 5
+    assert Order.objects.filter(status=Order.Status.PAID).count() == 30
+
+
+def submission(html: str) -> dict[str, str]:
+    """The checkout token, the signed quote and a good card, as the page's form would send."""
+    token = re.search(r'name="checkout_token" value="([^"]+)"', html).group(1)
+    quote = re.search(r'name="quote" value="([^"]+)"', html).group(1)
+    return {
+        "checkout_token": token,
+        "quote": unescape(quote),
+        "card_number": "4242424242424242",
+    }

@@ -1,18 +1,25 @@
 """Pricing a cart: subtotal, coupon discount, shipping and VAT, and what changed since a quote.
 
-Pure functions over rows the caller has already read (under lock, at checkout). A `Quote` is
-what the shopper is shown; its signed form travels in the checkout form so that, on submit,
-the server can tell the shopper exactly what changed since they looked.
+Pure functions over rows the caller has already read (the cart page reads them plainly,
+checkout under lock). A `Quote` is what the shopper is shown; its signed form travels in the
+checkout form so that, on submit, the server can tell the shopper exactly what changed since
+they looked.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 
-from shop.models import CartLine, Coupon, ShippingMethod
 from shop.domain.money import ZERO, allocate, to_money, vat_included
+
+if TYPE_CHECKING:
+    from shop.models import CartLine, Coupon, ShippingMethod
 
 QUOTE_SALT = "shop.checkout.quote"
 QUOTE_MAX_AGE = 60 * 60 * 24  # a review page older than a day is reviewed again
@@ -110,18 +117,29 @@ def display_name(product_name: str, variant_name: str) -> str:
     return f"{product_name} ({variant_name})"
 
 
-def build_quote(
+def price_cart(
     *,
     lines: list[CartLine],
     coupon: Coupon | None,
-    coupon_problem: str = "",
+    coupon_uses: int,
+    now: datetime,
     shipping_methods: list[ShippingMethod],
-) -> Quote:
-    """Price `lines` (with `variant.product` loaded) at their variants' current prices.
+) -> tuple[Quote, Coupon | None]:
+    """Price cart lines (with `variant.product` loaded) as they stand at `now`.
 
-    `coupon` is the cart's coupon if it still applies (the caller checked its eligibility,
-    which needs the subtotal: see `subtotal_of`), else None with `coupon_problem` saying why.
+    `coupon` is the cart's coupon, if any, and `coupon_uses` this shopper's live orders with it
+    (for a per-customer limit). Returns the quote and the coupon if it still applies (else the
+    quote says why not). Products no longer on sale count as sold out.
     """
+    applied, problem = None, ""
+    if coupon is not None:
+        eligibility = coupon.eligibility(
+            subtotal=subtotal_of(lines), now=now, customer_uses=coupon_uses
+        )
+        if eligibility.ok:
+            applied = coupon
+        else:
+            problem = eligibility.message
     quote_lines = [
         QuoteLine(
             variant_id=line.variant_id,
@@ -129,19 +147,20 @@ def build_quote(
             name=display_name(line.variant.product.name, line.variant.name),
             quantity=line.quantity,
             unit_price=line.variant.price,
-            stock=line.variant.stock,
+            stock=line.variant.stock if line.variant.product.is_on_sale(now) else 0,
         )
         for line in lines
     ]
     subtotal = to_money(sum((ql.line_total for ql in quote_lines), ZERO))
-    return Quote(
+    quote = Quote(
         lines=quote_lines,
-        coupon_code=coupon.code if coupon else "",
-        coupon_label=coupon.label if coupon else "",
-        coupon_problem=coupon_problem,
-        discount=coupon.discount_for(subtotal) if coupon else ZERO,
+        coupon_code=applied.code if applied else "",
+        coupon_label=applied.label if applied else "",
+        coupon_problem=problem,
+        discount=applied.discount_for(subtotal) if applied else ZERO,
         shipping={m.code: m.price for m in shipping_methods},
     )
+    return quote, applied
 
 
 def subtotal_of(lines: list[CartLine]) -> Decimal:
