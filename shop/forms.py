@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
@@ -17,6 +18,14 @@ MAX_PRICE = Decimal("1000000")
 MAX_PAGE = 100_000
 MAX_VALUES_PER_ATTRIBUTE = 20
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,80}$")
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of the choice field `name`, whose choices are set per instance."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field.")
+    return field
 
 
 class CatalogFilterForm(forms.Form):
@@ -37,12 +46,15 @@ class CatalogFilterForm(forms.Form):
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
     page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
 
+    data: QueryDict  # The query string itself (getlist), never a plain mapping.
+
     def __init__(self, data: QueryDict, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.attribute_errors: list[str] = []
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price must not be below the minimum price.")
@@ -77,7 +89,7 @@ class CatalogFilterForm(forms.Form):
         )
 
     def error_messages(self) -> list[str]:
-        messages = []
+        messages: list[str] = []
         for name, errors in self.errors.items():
             label = self.fields[name].label if name in self.fields else ""
             label = label or name.replace("_", " ").capitalize()
@@ -170,7 +182,7 @@ class CheckoutForm(forms.Form):
 
     def __init__(self, *args, shipping_methods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shipping"].choices = [(m.code, m.name) for m in shipping_methods]
+        choice_field(self, "shipping").choices = [(m.code, m.name) for m in shipping_methods]
         if shipping_methods:
             self.fields["shipping"].initial = shipping_methods[0].code
 
@@ -201,8 +213,9 @@ class SignupForm(forms.Form):
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         email, password = cleaned.get("email"), cleaned.get("password")
         if email and password:
             from django.contrib.auth import get_user_model
@@ -294,8 +307,9 @@ class BlockForm(forms.Form):
                 initial[name] = timezone.localtime(initial[name])
         return initial
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", "“Show until” must be after “Show from”.")
@@ -317,7 +331,7 @@ class HeroBlockForm(BlockForm):
     cta_label = forms.CharField(label="Button label", max_length=60, required=False)
     cta_url = LinkField(label="Button link")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if bool(cleaned.get("cta_label")) != bool(cleaned.get("cta_url")):
             self.add_error("cta_url", "Give the button both a label and a link, or neither.")
@@ -325,7 +339,8 @@ class HeroBlockForm(BlockForm):
 
 
 class PromoBannerBlockForm(HeroBlockForm):
-    image_alt = None
+    # Django drops a parent's declared field that a subclass sets to None; the stubs don't know.
+    image_alt = None  # type: ignore[assignment]
     tone = forms.ChoiceField(choices=LayoutBlock.Tone.choices)
 
 
@@ -351,8 +366,11 @@ class FeaturedProductsBlockForm(BlockForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = self.choices or BlockChoices(categories=[], attribute_values=[])
-        self.fields["rule_category"].choices = [("", "The whole shop"), *choices.categories]
-        self.fields["rule_attribute_value"].choices = [("", "Choose…"), *choices.attribute_values]
+        choice_field(self, "rule_category").choices = [("", "The whole shop"), *choices.categories]
+        choice_field(self, "rule_attribute_value").choices = [
+            ("", "Choose…"),
+            *choices.attribute_values,
+        ]
 
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
@@ -384,7 +402,7 @@ class FeaturedProductsBlockForm(BlockForm):
             )
         return [found[s] for s in slugs]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         source = cleaned.get("product_source")
         if source == LayoutBlock.ProductSource.ATTRIBUTE and not cleaned.get(
@@ -414,7 +432,7 @@ class CategoryGridBlockForm(BlockForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = self.choices.categories if self.choices else []
+        choice_field(self, "categories").choices = self.choices.categories if self.choices else []
 
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
@@ -463,8 +481,9 @@ class BlockImageForm(forms.Form):
     image = forms.ImageField(required=False)
     remove = forms.BooleanField(label="Remove the image", required=False)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         image = cleaned.get("image")
         if image and image.size > MAX_IMAGE_BYTES:
             self.add_error("image", "Choose an image of 5 MB or less.")

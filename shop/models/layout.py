@@ -174,6 +174,12 @@ class LayoutBlock(models.Model):
         Category, blank=True, related_name="+", help_text="Category grid; none means the top level."
     )
 
+    # Not columns: shop.queries.layout attaches these to the blocks it loads for rendering.
+    chosen_rows: list["LayoutBlockProduct"]
+    chosen_categories: list[Category]
+    featured: list[Product]
+    grid_categories: list[Category]
+
     class Meta:
         ordering = ["layout", "order", "pk"]
         constraints = [
