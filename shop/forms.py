@@ -375,7 +375,9 @@ class FeaturedProductsBlockForm(BlockForm):
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
         initial = super().initial_for(block)
-        initial["products"] = "\n".join(row.product.slug for row in block.chosen_rows)
+        # chosen_rows is the layout read model's Prefetch(to_attr=...), unknown to LayoutBlock.
+        rows = block.chosen_rows  # type: ignore[attr-defined]
+        initial["products"] = "\n".join(row.product.slug for row in rows)
         initial["rule_category"] = str(block.rule_category_id or "")
         initial["rule_attribute_value"] = str(block.rule_attribute_value_id or "")
         return initial
@@ -437,7 +439,9 @@ class CategoryGridBlockForm(BlockForm):
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
         initial = super().initial_for(block)
-        initial["categories"] = [str(c.pk) for c in block.chosen_categories]
+        # chosen_categories is the layout read model's Prefetch(to_attr=...), like chosen_rows.
+        chosen = block.chosen_categories  # type: ignore[attr-defined]
+        initial["categories"] = [str(c.pk) for c in chosen]
         return initial
 
     def changes(self) -> dict:

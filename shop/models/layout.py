@@ -175,8 +175,8 @@ class LayoutBlock(models.Model):
     )
 
     # Not columns: shop.queries.layout attaches these to the blocks it loads for rendering.
-    chosen_rows: list["LayoutBlockProduct"]
-    chosen_categories: list[Category]
+    # (Its Prefetch to_attr lists, chosen_rows and chosen_categories, are typed by the plugin
+    # and may not be declared here.)
     featured: list[Product]
     grid_categories: list[Category]
 
