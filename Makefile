@@ -20,11 +20,14 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/13} CACHE_KEY_PREFIX=storefront-test \
 	DB_POOL_MAX=40
 
-.PHONY: help run test unit e2e env python services browser lint format bench
+.PHONY: help run test unit e2e env python services browser check lint format bench
 
 help:
 	@echo "make run    set up and serve the demo shop at http://$(HOST):$(PORT) (no services needed)"
 	@echo "make test   set up and run every test (unit + e2e) against PostgreSQL and Redis"
+	@echo ""
+	@echo "For contributors:"
+	@echo "make check  ruff, mypy, import contracts and missing migrations (no services needed)"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -63,6 +66,21 @@ unit: env services
 e2e: env services browser
 	@$(TEST_ENV) $(PY) -m pytest e2e -q
 
+# Every static check, each run even when an earlier one fails; fails if any did. The settings
+# need DEBUG=1 (or a SECRET_KEY) to load, and empty DATABASE_URL/REDIS_URL mean SQLite and no
+# Redis, so this never needs a service.
+CHECK_ENV := DEBUG=1 DATABASE_URL= REDIS_URL=
+
+check: env
+	@failed=""; \
+	$(VENV)/bin/ruff check . || failed="$$failed ruff-check"; \
+	$(VENV)/bin/ruff format --check . || failed="$$failed ruff-format"; \
+	$(CHECK_ENV) $(VENV)/bin/mypy || failed="$$failed mypy"; \
+	$(CHECK_ENV) $(VENV)/bin/lint-imports || failed="$$failed lint-imports"; \
+	$(CHECK_ENV) $(PY) manage.py makemigrations --check --dry-run || failed="$$failed migrations"; \
+	if [ -n "$$failed" ]; then echo "make check failed:$$failed" >&2; exit 1; fi
+
+# The quick subset while editing: ruff only (`make format` fixes what it can).
 lint: env
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 

@@ -31,6 +31,7 @@ Environment:
 import os
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -290,6 +291,7 @@ COUPON_ATTEMPTS_WINDOW = int(os.environ.get("COUPON_ATTEMPTS_WINDOW", "600"))
 
 # E-mail (Django 6.1's MAILERS): SMTP to EMAIL_HOST (default: a local MTA on localhost:25);
 # printed to the console in development and tests, or anywhere with EMAIL_CONSOLE=1.
+MAILERS: dict[str, dict[str, Any]]
 if env_bool("EMAIL_CONSOLE", DEBUG or TESTING):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

@@ -181,7 +181,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = [
+    fields = (
         "sku",
         "product_name",
         "variant_name",
@@ -189,13 +189,13 @@ class OrderLineInline(ReadOnlyInline):
         "quantity",
         "line_total",
         "discount",
-    ]
+    )
     readonly_fields = fields
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["created", "gateway", "amount", "status", "card_last4", "reference", "message"]
+    fields = ("created", "gateway", "amount", "status", "card_last4", "reference", "message")
     readonly_fields = fields
 
 
@@ -251,7 +251,7 @@ class LayoutBlockInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["kind", "heading", "region", "order", "active", "starts_at", "ends_at"]
+    fields = ("kind", "heading", "region", "order", "active", "starts_at", "ends_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -266,7 +266,7 @@ class LayoutAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "version", "owner", "published_by", "published_at"]
     list_filter = ["kind"]
     list_select_related = ["owner", "published_by"]
-    readonly_fields = [
+    readonly_fields = (
         "kind",
         "owner",
         "base_version",
@@ -275,7 +275,7 @@ class LayoutAdmin(admin.ModelAdmin):
         "published_at",
         "created",
         "updated",
-    ]
+    )
     fields = readonly_fields
     inlines = [LayoutBlockInline]
     actions = ["restore_into_my_draft"]

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
@@ -25,6 +26,14 @@ MAX_VALUES_PER_ATTRIBUTE = 20
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,80}$")
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's own copy of the choice field `name`, whose choices are set per instance."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field.")
+    return field
+
+
 class CatalogFilterForm(forms.Form):
     """The catalog's query string. Invalid fields are reported and then ignored, never fatal.
 
@@ -43,12 +52,15 @@ class CatalogFilterForm(forms.Form):
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
     page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
 
+    data: QueryDict  # The query string itself (getlist), never a plain mapping.
+
     def __init__(self, data: QueryDict, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.attribute_errors: list[str] = []
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price must not be below the minimum price.")
@@ -83,7 +95,7 @@ class CatalogFilterForm(forms.Form):
         )
 
     def error_messages(self) -> list[str]:
-        messages = []
+        messages: list[str] = []
         for name, errors in self.errors.items():
             label = self.fields[name].label if name in self.fields else ""
             label = label or name.replace("_", " ").capitalize()
@@ -180,7 +192,7 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, shipping_methods: Sequence[ShippingMethod] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.shipping_methods = list(shipping_methods)
-        self.fields["shipping"].choices = [(m.code, m.name) for m in shipping_methods]
+        choice_field(self, "shipping").choices = [(m.code, m.name) for m in shipping_methods]
         if shipping_methods:
             self.fields["shipping"].initial = shipping_methods[0].code
 
@@ -271,8 +283,9 @@ class SignupForm(forms.Form):
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         email, password = cleaned.get("email"), cleaned.get("password")
         if email and password:
             from django.contrib.auth import get_user_model
@@ -364,8 +377,9 @@ class BlockForm(forms.Form):
                 initial[name] = timezone.localtime(initial[name])
         return initial
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", "“Show until” must be after “Show from”.")
@@ -387,7 +401,7 @@ class HeroBlockForm(BlockForm):
     cta_label = forms.CharField(label="Button label", max_length=60, required=False)
     cta_url = LinkField(label="Button link")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if bool(cleaned.get("cta_label")) != bool(cleaned.get("cta_url")):
             self.add_error("cta_url", "Give the button both a label and a link, or neither.")
@@ -395,7 +409,8 @@ class HeroBlockForm(BlockForm):
 
 
 class PromoBannerBlockForm(HeroBlockForm):
-    image_alt = None
+    # Django drops a parent's declared field that a subclass sets to None; the stubs don't know.
+    image_alt = None  # type: ignore[assignment]
     tone = forms.ChoiceField(choices=LayoutBlock.Tone.choices)
 
 
@@ -421,13 +436,18 @@ class FeaturedProductsBlockForm(BlockForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = self.choices or BlockChoices(categories=[], attribute_values=[])
-        self.fields["rule_category"].choices = [("", "The whole shop"), *choices.categories]
-        self.fields["rule_attribute_value"].choices = [("", "Choose…"), *choices.attribute_values]
+        choice_field(self, "rule_category").choices = [("", "The whole shop"), *choices.categories]
+        choice_field(self, "rule_attribute_value").choices = [
+            ("", "Choose…"),
+            *choices.attribute_values,
+        ]
 
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
         initial = super().initial_for(block)
-        initial["products"] = "\n".join(row.product.slug for row in block.chosen_rows)
+        # chosen_rows is the layout read model's Prefetch(to_attr=...), unknown to LayoutBlock.
+        rows = block.chosen_rows  # type: ignore[attr-defined]
+        initial["products"] = "\n".join(row.product.slug for row in rows)
         initial["rule_category"] = str(block.rule_category_id or "")
         initial["rule_attribute_value"] = str(block.rule_attribute_value_id or "")
         return initial
@@ -454,7 +474,7 @@ class FeaturedProductsBlockForm(BlockForm):
             )
         return [found[s] for s in slugs]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         source = cleaned.get("product_source")
         if source == LayoutBlock.ProductSource.ATTRIBUTE and not cleaned.get(
@@ -484,12 +504,14 @@ class CategoryGridBlockForm(BlockForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].choices = self.choices.categories if self.choices else []
+        choice_field(self, "categories").choices = self.choices.categories if self.choices else []
 
     @classmethod
     def initial_for(cls, block: LayoutBlock) -> dict:
         initial = super().initial_for(block)
-        initial["categories"] = [str(c.pk) for c in block.chosen_categories]
+        # chosen_categories is the layout read model's Prefetch(to_attr=...), like chosen_rows.
+        chosen = block.chosen_categories  # type: ignore[attr-defined]
+        initial["categories"] = [str(c.pk) for c in chosen]
         return initial
 
     def changes(self) -> dict:
@@ -533,8 +555,9 @@ class BlockImageForm(forms.Form):
     image = forms.ImageField(required=False)
     remove = forms.BooleanField(label="Remove the image", required=False)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         image = cleaned.get("image")
         if image and image.size > MAX_IMAGE_BYTES:
             self.add_error("image", "Choose an image of 5 MB or less.")

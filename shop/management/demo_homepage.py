@@ -6,6 +6,7 @@ published since alone. Pages are created when their slug is missing and never ov
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -64,9 +65,9 @@ def _hero_image() -> str:
     return HERO_IMAGE
 
 
-def _demo_blocks() -> list[dict]:
+def _demo_blocks() -> list[dict[str, Any]]:
     picks = list(Product.objects.published().in_stock().order_by("pk")[: STAFF_PICKS * 3 : 3])
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {
             "kind": LayoutBlock.Kind.PROMO_BANNER,
             "region": LayoutBlock.Region.TOP,

@@ -41,7 +41,8 @@ class Category(models.Model):
 
     def ancestors(self) -> list["Category"]:
         """Return the chain from the root down to this category's parent (queries per level)."""
-        chain, node = [], self.parent
+        chain: list[Category] = []
+        node = self.parent
         while node is not None:
             chain.insert(0, node)
             node = node.parent
@@ -185,7 +186,7 @@ class Variant(models.Model):
 
             product_ids = [self.product_id]
             transaction.on_commit(lambda: notify_price_drops.enqueue(product_ids=product_ids))
-        self._loaded_price = self.price
+        self._loaded_price: Decimal | None = self.price
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)

@@ -174,6 +174,12 @@ class LayoutBlock(models.Model):
         Category, blank=True, related_name="+", help_text="Category grid; none means the top level."
     )
 
+    # Not columns: shop.queries.layout attaches these to the blocks it loads for rendering.
+    # (Its Prefetch to_attr lists, chosen_rows and chosen_categories, are typed by the plugin
+    # and may not be declared here.)
+    featured: list[Product]
+    grid_categories: list[Category]
+
     class Meta:
         ordering = ["layout", "order", "pk"]
         constraints = [

@@ -93,7 +93,7 @@ class Order(models.Model):
 
     # Which status may follow which. Leaving PLACED or PAID for FAILED/CANCELLED returns the
     # stock and the coupon use (shop.services.orders does it, under lock).
-    ALLOWED_TRANSITIONS = {
+    ALLOWED_TRANSITIONS: dict[str, set[str]] = {
         Status.PLACED: {Status.PAID, Status.FAILED, Status.CANCELLED},
         Status.PAID: {Status.FULFILLED, Status.CANCELLED},
         Status.FULFILLED: set(),

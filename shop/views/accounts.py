@@ -126,6 +126,7 @@ def logout_page(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def account_page(request: HtmxHttpRequest) -> HttpResponse:
     """The customer's orders, newest first, and their wishlist settings."""
+    assert request.user.is_authenticated, "login_required lets only customers in"
     orders = Order.objects.filter(customer=request.user).prefetch_related("lines")[:50]
     wishlist = wishlist_service.current(session=request.session, customer=request.user)
     return render_page(
@@ -142,6 +143,7 @@ def price_alerts(request: HtmxHttpRequest) -> HttpResponse:
     """Turn price-drop e-mails on or off (the POST carries the desired state)."""
     form = PriceAlertsForm(request.POST)
     wishlist = wishlist_service.current(session=request.session, customer=request.user, create=True)
+    assert wishlist is not None, "current(create=True) always returns a wishlist"
     if not form.is_valid():
         return render_failure(
             request,

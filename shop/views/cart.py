@@ -31,6 +31,12 @@ def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
     return cart_service.current(session=request.session, customer=request.user, create=create)
 
 
+def _open_cart(request: HtmxHttpRequest) -> Cart:
+    cart = _cart(request, create=True)
+    assert cart is not None, "current(create=True) always returns a cart"
+    return cart
+
+
 def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
     view = cart_queries.cart_page(cart=_cart(request), customer=request.user)
     return {"view": view, "coupon_form": CouponForm(), **extra}
@@ -87,12 +93,13 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         variant_id = form.cleaned_data.get("variant")
-        message = next(iter(form.errors.values()))[0]
+        # ErrorList items read as strings (the stubs also admit ValidationError).
+        message = str(next(iter(form.errors.values()))[0])
         return _add_refused(request, message, 400, variant_id)
     variant_id = form.cleaned_data["variant"]
     try:
         change = cart_service.add_item(
-            cart=_cart(request, create=True),
+            cart=_open_cart(request),
             variant_id=variant_id,
             quantity=form.cleaned_data["quantity"],
             request_id=form.cleaned_data["request_id"],
@@ -101,6 +108,7 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
         return _add_refused(request, error.message, 404, None)
     except cart_service.CartError as error:
         return _add_refused(request, error.message, 409, variant_id)
+    assert change.line is not None, "add_item always returns the line it added to"
     product = change.line.variant.product
     request_input = form.cleaned_data["request_input"]
     return after_action(
@@ -120,7 +128,7 @@ def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     """Set a cart line's quantity (0 removes it), capped at the stock left."""
     form = QuantityForm(request.POST)
     if not form.is_valid():
-        return _cart_refused(request, form.errors["quantity"][0], 400)
+        return _cart_refused(request, str(form.errors["quantity"][0]), 400)
     cart = _cart(request)
     if cart is None:
         return _cart_refused(request, cart_service.UnknownLine.message, 404)
@@ -146,17 +154,19 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
     """Apply a coupon code; failures are counted per session and IP to stop guessing."""
     form = CouponForm(request.POST)
     keys = _throttle_keys(request)
-    limits = {"scope": "coupon", "keys": keys}
     try:
         throttle.check(
-            **limits, limit=settings.COUPON_ATTEMPTS, window=settings.COUPON_ATTEMPTS_WINDOW
+            scope="coupon",
+            keys=keys,
+            limit=settings.COUPON_ATTEMPTS,
+            window=settings.COUPON_ATTEMPTS_WINDOW,
         )
     except throttle.Blocked as blocked:
         response = _cart_refused(request, blocked.message, 429, coupon_error=blocked.message)
         response["Retry-After"] = str(blocked.retry_after)
         return response
     if not form.is_valid():
-        message = form.errors["code"][0]
+        message = str(form.errors["code"][0])
         return _cart_refused(request, message, 400, coupon_error=message)
     cart = _cart(request)
     if cart is None or not cart.lines.exists():
@@ -167,7 +177,7 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
             cart=cart, code=form.cleaned_data["code"], customer=request.user
         )
     except cart_service.CouponInvalid as error:
-        throttle.record_failure(**limits, window=settings.COUPON_ATTEMPTS_WINDOW)
+        throttle.record_failure(scope="coupon", keys=keys, window=settings.COUPON_ATTEMPTS_WINDOW)
         return _cart_refused(request, error.message, 400, coupon_error=error.message)
     except cart_service.CartError as error:
         return _cart_refused(request, error.message, 409)

@@ -64,19 +64,20 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
     else:
         message = f"Removed {product.name} from your wishlist."
     if on_page:
-        fragment = {"template_name": TEMPLATE, "fragment": "wishlist-items"}
+        template_name, fragment = TEMPLATE, "wishlist-items"
         context = _page_context(request)
     else:
-        fragment = {"template_name": TOGGLE, "fragment": "wishlist-toggle"}
+        template_name, fragment = TOGGLE, "wishlist-toggle"
         context = {"product": product, "next": form.cleaned_data["next"]}
     return after_action(
         request,
         redirect_to=safe_next(request, form.cleaned_data["next"], "shop:wishlist"),
+        template_name=template_name,
+        fragment=fragment,
         context=context,
         oob=BADGES,
         message=message,
         trigger="wishlist-changed",
-        **fragment,
     )
 
 
@@ -86,15 +87,17 @@ def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
     form = MoveToCartForm(request.POST)
     wishlist = _wishlist(request)
     if not form.is_valid() or wishlist is None:
-        message = form.errors.get("variant", ["That item is no longer in your wishlist."])[0]
+        message = str(form.errors.get("variant", ["That item is no longer in your wishlist."])[0])
         return render_failure(
             request, TEMPLATE, _page_context(request), message=message, fragment="wishlist-items"
         )
+    cart = cart_service.current(session=request.session, customer=request.user, create=True)
+    assert cart is not None, "current(create=True) always returns a cart"
     try:
         change = wishlist_service.move_to_cart(
             wishlist=wishlist,
             item_id=item_id,
-            cart=cart_service.current(session=request.session, customer=request.user, create=True),
+            cart=cart,
             variant_id=form.cleaned_data["variant"],
         )
     except (wishlist_service.WishlistError, cart_service.CartError) as error:
