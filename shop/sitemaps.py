@@ -50,7 +50,7 @@ class PageSitemap(Sitemap):
         return page.updated
 
 
-SITEMAPS = {
+SITEMAPS: dict[str, type[Sitemap] | Sitemap] = {
     "pages": FixedPagesSitemap,
     "categories": CategorySitemap,
     "products": ProductSitemap,

@@ -30,7 +30,7 @@ class ImmutableRecord(Exception):
     """Raised when code tries to change or delete what an order recorded."""
 
 
-class ShippingMethodQuerySet(models.QuerySet):
+class ShippingMethodQuerySet(models.QuerySet["ShippingMethod"]):
     def active(self) -> "ShippingMethodQuerySet":
         """The delivery options a shopper can choose now, in the order they are offered."""
         return self.filter(active=True)
@@ -62,7 +62,7 @@ def new_order_number() -> str:
     return "SF-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(models.QuerySet["Order"]):
     def for_checkout(self, checkout_token) -> "Order | None":
         """The order placed by the checkout `checkout_token`, if any (one at most: unique)."""
         return self.filter(checkout_token=checkout_token).first()

@@ -170,10 +170,10 @@ def _place_locked(
     if changes:
         raise CheckoutChanged(changes=changes, quote=live)
 
-    for line in live.lines:
+    for quoted in live.lines:
         # The lock makes this exact; the CheckConstraint (stock >= 0) is the last word anyway.
-        Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") - line.quantity)
-    if any(line.stock == line.quantity for line in live.lines):
+        Variant.objects.filter(pk=quoted.variant_id).update(stock=F("stock") - quoted.quantity)
+    if any(quoted.stock == quoted.quantity for quoted in live.lines):
         # Something just sold out: the cached homepage and "in stock" counts change. (Other
         # stock moves change neither, so they do not empty the caches on every order.)
         cache_invalidation.catalog_changed()
@@ -246,6 +246,7 @@ class Changed:
     """Something changed since the review and nothing was written. `quote` is priced from the
     rows read under the lock: confirming it places the order unless something changes again."""
 
+    cart: Cart
     changes: list[Change]
     quote: Quote
 
@@ -273,6 +274,7 @@ class Refused:
     """The submit cannot be placed as it stands (an out-of-date page, an unknown delivery
     option); `message` says why. Nothing was written."""
 
+    cart: Cart
     message: str
 
 
@@ -307,13 +309,13 @@ def submit(
         )
     except CheckoutChanged as changed:
         outcome = OutOfStock if changed.blocking else Changed
-        return outcome(changes=changed.changes, quote=changed.quote)
+        return outcome(cart=cart, changes=changed.changes, quote=changed.quote)
     except CartAlreadyOrdered as already:
-        return AlreadyPlaced(already.order) if already.order else Refused(already.message)
+        return AlreadyPlaced(already.order) if already.order else Refused(cart, already.message)
     except EmptyCart:
         return CartEmpty()
     except CheckoutError as error:
-        return Refused(error.message)
+        return Refused(cart, error.message)
     if not created:
         return AlreadyPlaced(order)
     order = payments.pay(order=order, card_number=card_number)

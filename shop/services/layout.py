@@ -78,7 +78,7 @@ class LiveLayoutChanged(LayoutError):
     def __init__(
         self,
         *,
-        base_version: int,
+        base_version: int | None,
         live_version: int,
         published_by: str,
         published_at: datetime | None,
@@ -181,6 +181,7 @@ def _locked_draft(user) -> Layout:
     if draft is None:
         start_draft(user=user)
         draft = locks.lock_draft(owner_id=user.pk)
+        assert draft is not None, "start_draft made the draft inside this transaction"
     draft.save(update_fields=["updated"])
     return draft
 
@@ -243,7 +244,7 @@ def set_block_image(*, user, key, image: File | None) -> LayoutBlock:
         if image is None:
             block.image = None
         else:
-            block.image.save(image.name, image, save=False)
+            block.image.save(image.name or "hero", image, save=False)
         block.save()
         return block
 

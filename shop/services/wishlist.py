@@ -202,19 +202,21 @@ def send_price_drop_alerts(*, product_ids: list[int] | None = None) -> int:
     if product_ids is not None:
         items = items.filter(product_id__in=product_ids)
     by_customer: dict[int, list[WishlistItem]] = {}
+    recipients: dict[int, str] = {}
     for item in items:
+        customer = item.wishlist.customer
         claimed = WishlistItem.objects.filter(
             pk=item.pk, price_notified=item.price_notified
         ).update(price_notified=item.product.min_price)
-        if claimed:
-            by_customer.setdefault(item.wishlist.customer_id, []).append(item)
-    for entries in by_customer.values():
-        customer = entries[0].wishlist.customer
+        if claimed and customer is not None:
+            by_customer.setdefault(customer.pk, []).append(item)
+            recipients[customer.pk] = customer.email
+    for customer_id, entries in by_customer.items():
         context = {"items": entries, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
         send_mail(
             subject=f"Price drop on your {settings.SITE_NAME} wishlist",
             message=render_to_string("emails/price_drop.txt", context),
             from_email=None,
-            recipient_list=[customer.email],
+            recipient_list=[recipients[customer_id]],
         )
     return len(by_customer)

@@ -42,12 +42,12 @@ def _place(request: HtmxHttpRequest, cart: Cart | None) -> HttpResponse:
             return _repeat(request, reopened, order)
         case checkout.AlreadyPlaced(order=order):
             return _repeat(request, cart, order)
-        case checkout.Changed() as changed:
+        case checkout.Changed(cart=cart) as changed:
             return _page(request, cart, changed=changed, status=409)
         case checkout.CartEmpty(message=message):
             messages.info(request, message)
             return after_action(request, redirect_to="shop:cart")
-        case checkout.Refused(message=message):
+        case checkout.Refused(cart=cart, message=message):
             return _page(request, cart, problem=message, status=409)
     raise AssertionError("every outcome of checkout.submit is answered above")
 
@@ -87,7 +87,7 @@ def _page(request: HtmxHttpRequest, cart: Cart, *, form=None, changed=None, prob
     re-filled with what was typed (or the bound `form`, with its errors)."""
     data = request.POST if request.method == "POST" else None
     review = cart_queries.checkout_review(
-        cart=cart, customer=request.user, email=(data or {}).get("email", ""), changed=changed
+        cart=cart, customer=request.user, email=request.POST.get("email", ""), changed=changed
     )
     if form is None:
         shipping = request.GET.get("shipping")

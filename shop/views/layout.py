@@ -177,16 +177,16 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
     the block's new preview, its (now empty) error list and the banner. Invalid fields: nothing
     is saved, 400, and the errors (the full page keeps what was typed).
     """
-    key = str(key)
-    kind = layout_queries.block_kind(user=request.user, key=key)
+    block_key = str(key)
+    kind = layout_queries.block_kind(user=request.user, key=block_key)
     if kind is None:
         return _refuse(request, layout_services.BlockNotFound.message, status=404)
     form = BLOCK_FORMS[kind](
-        request.POST, choices=layout_queries.block_choices(), auto_id=f"block-{key}-%s"
+        request.POST, choices=layout_queries.block_choices(), auto_id=f"block-{block_key}-%s"
     )
     if not form.is_valid():
-        context = editor_context(request, bound={key: form})
-        context["item"] = context["editor"].item(key)
+        context = editor_context(request, bound={block_key: form})
+        context["item"] = context["editor"].item(block_key)
         return render_page(
             request,
             HOME_TEMPLATE,
@@ -196,15 +196,15 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
             status=400,
         )
     try:
-        layout_services.update_block(user=request.user, key=key, fields=form.changes())
+        layout_services.update_block(user=request.user, key=block_key, fields=form.changes())
     except layout_services.BlockNotFound as error:
         return _refuse(request, error.message, status=404)
     request.session[session_keys.HOMEPAGE_EDITING] = True
     context = editor_context(request)
-    context["item"] = context["editor"].item(key)
+    context["item"] = context["editor"].item(block_key)
     return after_action(
         request,
-        redirect_to=reverse(HOME) + f"#block-{key}",
+        redirect_to=reverse(HOME) + f"#block-{block_key}",
         template_name=HOME_TEMPLATE,
         fragment="block-preview",
         oob=["block-errors", BANNER],
@@ -217,20 +217,20 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
 @editor_required
 def save_block_image(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
     """Upload (or remove) a hero block's image in the user's draft; 303 to the preview."""
-    key = str(key)
-    form = BlockImageForm(request.POST, request.FILES, auto_id=f"block-{key}-image-%s")
+    block_key = str(key)
+    form = BlockImageForm(request.POST, request.FILES, auto_id=f"block-{block_key}-image-%s")
     if not form.is_valid():
         messages.error(request, "The image was not saved: see the hero banner's form.")
-        context = editor_context(request, image_bound={key: form})
+        context = editor_context(request, image_bound={block_key: form})
         return render_page(request, HOME_TEMPLATE, context, status=400)
     image = None if form.cleaned_data["remove"] else form.cleaned_data["image"]
     try:
-        layout_services.set_block_image(user=request.user, key=key, image=image)
+        layout_services.set_block_image(user=request.user, key=block_key, image=image)
     except layout_services.BlockNotFound as error:
         return _refuse(request, error.message, status=404)
     request.session[session_keys.HOMEPAGE_EDITING] = True
     message = "Image removed from your draft." if image is None else "Image saved to your draft."
-    return after_action(request, redirect_to=reverse(HOME) + f"#block-{key}", message=message)
+    return after_action(request, redirect_to=reverse(HOME) + f"#block-{block_key}", message=message)
 
 
 @require_POST
@@ -417,7 +417,7 @@ def shared_preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
     context = {
         "homepage": layout_queries.draft_homepage(draft=draft),
         "preview": {
-            "owner_name": owner.get_full_name() or owner.get_username(),
+            "owner_name": (owner.get_full_name() or owner.get_username()) if owner else "",
             "expires_at": expires_at,
         },
     }
