@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from shop.cache_invalidation import invalidate_live_homepage
 from shop.models import DynamicPage, Layout, LayoutBlock
-from shop.queries.layout import invalidate_live_homepage
 from tests.factories import PASSWORD, DynamicPageFactory, make_editor
 from tests.hostile_html import HOSTILE_PAYLOADS
 

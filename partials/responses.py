@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template import loader
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
@@ -181,6 +181,14 @@ def render_failure(
         return _finish(HttpResponse(body, status=status))
     response = HttpResponse(loader.render_to_string(template_name, context, request), status=status)
     return _finish(response)
+
+
+def private_preview(response: HttpResponse) -> HttpResponse:
+    """Mark a response that shows something unpublished (a draft, a preview): never stored by
+    any cache, never indexed."""
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def safe_next(request: HttpRequest, url: str | None, default: str) -> str:

@@ -11,11 +11,24 @@ caught by the cache timeouts (HOMEPAGE_CACHE_SECONDS, CATALOG_COUNTS_CACHE_SECON
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from shop import cache_tokens
 from shop.models import Category, Product, ProductAttribute, ProductImage, Variant
-from shop.queries.catalog import invalidate_catalog_counts
-from shop.queries.layout import invalidate_live_homepage
 
 SHOWN_ON_THE_HOMEPAGE = (Product, Variant, ProductImage, Category, ProductAttribute)
+
+
+def invalidate_catalog_counts() -> None:
+    """Make every cached facet and category count unreachable (after a catalog change)."""
+    cache_tokens.replace(cache_tokens.CATALOG_COUNTS)
+
+
+def invalidate_live_homepage() -> None:
+    """Make the next homepage request render afresh (call it after the change has committed).
+
+    The old entry is not deleted, just no longer reachable: a request that read the old layout
+    while the change committed stores its render under the old token, which nobody reads again.
+    """
+    cache_tokens.replace(cache_tokens.LIVE_HOMEPAGE)
 
 
 def _after_commit() -> None:

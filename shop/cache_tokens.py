@@ -8,6 +8,11 @@ import uuid
 
 from django.core.cache import cache
 
+# The generations in use: one name each, read by the read models that key their entries on it
+# and replaced by shop.cache_invalidation when what they show changes.
+CATALOG_COUNTS = "catalog:counts-token"  # facet and category counts (shop.queries.catalog)
+LIVE_HOMEPAGE = "homepage:live:token"  # the rendered live homepage (shop.queries.layout)
+
 
 def current(name: str) -> str:
     """The token now in force for `name` (created on first use)."""

@@ -1,11 +1,35 @@
-"""Signal receivers: what happens around logging in, whichever way the customer logged in."""
+"""Signal receivers: what follows a login, whichever way the customer logged in, and what
+follows saving a variant, whoever saved it (the admin, a seed, a service).
+
+Cache invalidation has receivers of its own (shop.cache_invalidation).
+"""
 
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from shop.models import Product, Variant
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
+from shop.tasks import notify_price_drops
+
+
+@receiver(post_save, sender=Variant, dispatch_uid="shop-variant-saved")
+def variant_saved(sender, instance: Variant, **kwargs) -> None:
+    """Refresh the product's price range (what cards show and "price" sorts by) and, when the
+    price went down, e-mail those who saved the product once the change is committed."""
+    Product.objects.filter(pk=instance.product_id).refresh_price_range()
+    if instance.price_dropped:
+        product_ids = [instance.product_id]
+        transaction.on_commit(lambda: notify_price_drops.enqueue(product_ids=product_ids))
+
+
+@receiver(post_delete, sender=Variant, dispatch_uid="shop-variant-deleted")
+def variant_deleted(sender, instance: Variant, **kwargs) -> None:
+    """The product's price range no longer counts the deleted variant."""
+    Product.objects.filter(pk=instance.product_id).refresh_price_range()
 
 
 @receiver(user_logged_in, dispatch_uid="shop-merge-on-login")

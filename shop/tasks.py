@@ -9,12 +9,13 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 
+from shop.models import Order
+from shop.services import wishlist
+
 
 @task()
 def send_order_confirmation(*, order_id: int) -> str:
     """E-mail the customer their order confirmation; returns the order number."""
-    from shop.models import Order
-
     order = Order.objects.prefetch_related("lines").get(pk=order_id)
     context = {"order": order, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
     send_mail(
@@ -29,6 +30,4 @@ def send_order_confirmation(*, order_id: int) -> str:
 @task()
 def notify_price_drops(*, product_ids: list[int] | None = None) -> int:
     """E-mail customers whose saved products got cheaper (once per drop); returns e-mails sent."""
-    from shop.services import wishlist
-
     return wishlist.send_price_drop_alerts(product_ids=product_ids)

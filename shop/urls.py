@@ -6,7 +6,6 @@ from shop.views import (
     catalog,
     checkout,
     health,
-    home,
     layout,
     orders,
     pages,
@@ -16,7 +15,7 @@ from shop.views import (
 app_name = "shop"
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", layout.home, name="home"),
     path("catalog/", catalog.catalog, name="catalog"),
     path("catalog/<slug:category_slug>/", catalog.catalog, name="catalog-category"),
     path("products/<slug:slug>/", catalog.product_detail, name="product-detail"),

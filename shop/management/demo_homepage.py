@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 
+from shop.cache_invalidation import invalidate_live_homepage
 from shop.models import DynamicPage, LayoutBlock, Product
-from shop.queries.layout import invalidate_live_homepage
 from shop.services import layout as layout_services
 
 HERO_IMAGE = "layout/demo/hero.png"

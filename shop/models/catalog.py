@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -81,7 +81,7 @@ class ProductQuerySet(models.QuerySet):
     def refresh_price_range(self) -> int:
         """Recompute `min_price`/`max_price` of these products from their variants.
 
-        Called after every change to a variant's price (Variant.save/delete, bulk seeds), so
+        Called after every change to a variant's price (shop.receivers, bulk seeds), so
         the catalog can sort and show price ranges without aggregating all variants per request.
         Returns the number of products updated.
         """
@@ -177,21 +177,14 @@ class Variant(models.Model):
         return f"{self.product.name}: {self.name} ({self.sku})"
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Product.objects.filter(pk=self.product_id).refresh_price_range()
-        loaded = getattr(self, "_loaded_price", None)
-        if loaded is not None and Decimal(self.price) < loaded:
-            # Customers who saved the product hear about the drop once it is committed.
-            from shop.tasks import notify_price_drops
-
-            product_ids = [self.product_id]
-            transaction.on_commit(lambda: notify_price_drops.enqueue(product_ids=product_ids))
+        super().save(*args, **kwargs)  # post_save receivers can still see `price_dropped`
         self._loaded_price: Decimal | None = self.price
 
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Product.objects.filter(pk=self.product_id).refresh_price_range()
-        return result
+    @property
+    def price_dropped(self) -> bool:
+        """Whether the price being saved is lower than the price this row was read with."""
+        loaded = getattr(self, "_loaded_price", None)
+        return loaded is not None and Decimal(self.price) < loaded
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

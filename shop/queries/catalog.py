@@ -236,7 +236,7 @@ def _counts(
         + hashlib.sha256(
             repr(
                 (
-                    cache_tokens.current(COUNTS_TOKEN_KEY),
+                    cache_tokens.current(cache_tokens.CATALOG_COUNTS),
                     filters.q,
                     str(filters.min_price),
                     str(filters.max_price),
@@ -286,14 +286,6 @@ def _counts(
     if settings.CATALOG_COUNTS_CACHE_SECONDS:
         cache.set(key, (category_rows, attribute_counts), settings.CATALOG_COUNTS_CACHE_SECONDS)
     return category_rows, attribute_counts
-
-
-COUNTS_TOKEN_KEY = "catalog:counts-token"
-
-
-def invalidate_catalog_counts() -> None:
-    """Make every cached facet and category count unreachable (after a catalog change)."""
-    cache_tokens.replace(COUNTS_TOKEN_KEY)
 
 
 def product_listing(*, filters: CatalogFilters, category_slug: str | None = None) -> CatalogPage:

@@ -39,7 +39,6 @@ from shop.models import (
 from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import KIND_FIELDS, block_visible
 
-CACHE_TOKEN_KEY = "homepage:live:token"
 # Bump the "v1" whenever what is cached changes shape (RenderedBlock's fields): a deploy then
 # never unpickles an entry written by the previous code.
 CACHE_ENTRY_KEY = "homepage:live:v1:{token}"
@@ -226,15 +225,6 @@ def _render_live() -> tuple[RenderedBlock, ...]:
     return tuple(_rendered(b) for b in _load_blocks([live.pk]) if b.active)
 
 
-def invalidate_live_homepage() -> None:
-    """Make the next homepage request render afresh (call it after the change has committed).
-
-    The old entry is not deleted, just no longer reachable: a request that read the old layout
-    while the change committed stores its render under the old token, which nobody reads again.
-    """
-    cache_tokens.replace(CACHE_TOKEN_KEY)
-
-
 def live_homepage(*, now: datetime | None = None) -> Homepage:
     """The published homepage as visitors see it at `now` (default: the current time).
 
@@ -243,7 +233,7 @@ def live_homepage(*, now: datetime | None = None) -> Homepage:
     """
     seconds = settings.HOMEPAGE_CACHE_SECONDS
     if seconds > 0:
-        key = CACHE_ENTRY_KEY.format(token=cache_tokens.current(CACHE_TOKEN_KEY))
+        key = CACHE_ENTRY_KEY.format(token=cache_tokens.current(cache_tokens.LIVE_HOMEPAGE))
         blocks = cache.get(key)
         if blocks is None:
             blocks = _render_live()

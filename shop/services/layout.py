@@ -18,10 +18,9 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop import locks
+from shop import cache_invalidation, locks
 from shop.models import Layout, LayoutBlock, LayoutBlockProduct, Product
 from shop.models.layout import KIND_FIELDS
-from shop.queries.layout import invalidate_live_homepage
 
 REGION_ORDER = [slug for slug, _ in LayoutBlock.Region.choices]
 COMMON_FIELDS = ("region", "starts_at", "ends_at")
@@ -358,7 +357,7 @@ def publish_draft(*, user) -> Layout:
         )
         _copy_blocks(source=draft, target=revision)
         draft.delete()
-        transaction.on_commit(invalidate_live_homepage)
+        transaction.on_commit(cache_invalidation.invalidate_live_homepage)
         return revision
 
 
@@ -416,5 +415,5 @@ def ensure_published_layout(*, blocks: list[dict[str, Any]], user=None) -> Layou
             kind=Layout.Kind.REVISION, version=1, published_by=user, published_at=now
         )
         _copy_blocks(source=live, target=revision)
-        transaction.on_commit(invalidate_live_homepage)
+        transaction.on_commit(cache_invalidation.invalidate_live_homepage)
         return revision

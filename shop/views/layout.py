@@ -1,4 +1,5 @@
-"""The homepage editor on the storefront: edit mode, block changes, publish, share, revisions.
+"""The homepage, and its editor on the storefront: edit mode, block changes, publish, share,
+revisions.
 
 Only staff with the `shop.edit_homepage` permission get past `editor_required`. Their changes go
 into their own draft; `/` shows it to them while edit mode is on in their session, and to nobody
@@ -19,10 +20,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from partials.responses import STATUS_FRAGMENT, HtmxHttpRequest, after_action, render_page
+from partials.responses import (
+    STATUS_FRAGMENT,
+    HtmxHttpRequest,
+    after_action,
+    private_preview,
+    render_page,
+)
 from shop import session_keys
 from shop.forms import (
     BLOCK_FORMS,
@@ -46,13 +52,6 @@ def is_editing(request: HtmxHttpRequest) -> bool:
     return can_edit_homepage(request.user) and bool(
         request.session.get(session_keys.HOMEPAGE_EDITING)
     )
-
-
-def private_preview(response: HttpResponse) -> HttpResponse:
-    """Mark a response that shows a draft: never stored by any cache, never indexed."""
-    patch_cache_control(response, private=True, no_store=True)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def editor_required(view):
@@ -111,9 +110,21 @@ def editor_context(
     }
 
 
-def editor_page(request: HtmxHttpRequest) -> HttpResponse:
-    """`/` for a homepage editor in edit mode: their draft (or live, before their first change)."""
-    return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The homepage: the published layout (cached), or the editor's own draft in edit mode.
+
+    Only the user who owns a draft, with the homepage permission and edit mode on in this
+    session, ever gets it here; everybody else gets the live layout.
+    """
+    if is_editing(request):
+        # Their draft (or live, before their first change), with the editor around it.
+        return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
+    context = {
+        "homepage": layout_queries.live_homepage(),
+        "can_edit_homepage": can_edit_homepage(request.user),
+    }
+    return render_page(request, HOME_TEMPLATE, context)
 
 
 def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpResponse:

@@ -5,11 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from partials.responses import HtmxHttpRequest, render_page
+from partials.responses import HtmxHttpRequest, private_preview, render_page
 from shop.models import DynamicPage
 from shop.queries import pages as pages_queries
 from shop.sitemaps import SITEMAPS
-from shop.views.layout import private_preview
 
 PAGE_PREVIEW_PERMISSION = "shop.change_dynamicpage"
 

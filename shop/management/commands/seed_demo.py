@@ -362,7 +362,7 @@ class Command(BaseCommand):
                     )
                 )
         Variant.objects.bulk_create(variants, batch_size=BATCH)
-        # bulk_create skips Variant.save(), which keeps the product's price range current.
+        # bulk_create sends no post_save, whose receiver keeps the product's price range current.
         Product.objects.filter(pk__in=[p.pk for p in by_slug.values()]).refresh_price_range()
         ProductImage.objects.bulk_create(pictures, batch_size=BATCH)
         ProductAttribute.objects.bulk_create(attributes, batch_size=BATCH)
