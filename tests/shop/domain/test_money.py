@@ -8,8 +8,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shop.models import Coupon
 from shop.domain.money import allocate, percent_of, to_money, vat_included
+from shop.models import Coupon
 
 pennies = st.integers(min_value=0, max_value=10**9).map(lambda p: Decimal(p) / 100)
 positive = st.integers(min_value=1, max_value=10**7).map(lambda p: Decimal(p) / 100)
