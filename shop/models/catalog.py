@@ -13,8 +13,9 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from shop.domain.availability import Availability
+
 MAX_CATEGORY_DEPTH = 3
-LOW_STOCK_THRESHOLD = 5
 
 
 class Category(models.Model):
@@ -194,31 +195,8 @@ class Variant(models.Model):
         return variant
 
     @property
-    def availability(self) -> "Availability":
+    def availability(self) -> Availability:
         return Availability(quantity=self.stock)
-
-
-class Availability:
-    """What the shop can say about buying something: a flag and the reason to show."""
-
-    __slots__ = ("available", "code", "message", "quantity")
-
-    def __init__(self, *, quantity: int):
-        self.quantity = quantity
-        self.available = quantity > 0
-        if quantity <= 0:
-            self.code, self.message = "sold-out", "Sold out"
-        elif quantity <= LOW_STOCK_THRESHOLD:
-            self.code, self.message = "low-stock", f"Only {quantity} left"
-        else:
-            self.code, self.message = "in-stock", "In stock"
-
-    @property
-    def schema_org(self) -> str:
-        return "https://schema.org/InStock" if self.available else "https://schema.org/OutOfStock"
-
-    def __repr__(self) -> str:
-        return f"Availability({self.code}, {self.quantity})"
 
 
 def product_image_path(instance: "ProductImage", filename: str) -> str:

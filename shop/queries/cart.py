@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
 
-from shop.models import Availability, Cart, CartLine, ProductImage
+from shop.domain.availability import Availability
+from shop.models import Cart, CartLine, ProductImage
 from shop.services import checkout
 from shop.services.accounts import is_customer
 from shop.services.cart import SESSION_KEY

@@ -29,9 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from shop import cache_tokens
+from shop.domain.availability import Availability
 from shop.models import (
     AttributeValue,
-    Availability,
     Category,
     Product,
     ProductAttribute,

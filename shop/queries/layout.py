@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from shop import cache_tokens
+from shop.domain.availability import Availability
 from shop.models import (
     AttributeValue,
-    Availability,
     Category,
     Layout,
     LayoutBlock,

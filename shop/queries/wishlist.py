@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from shop.models import Availability, ProductImage, Variant, Wishlist, WishlistItem
+from shop.domain.availability import Availability
+from shop.models import ProductImage, Variant, Wishlist, WishlistItem
 from shop.services.accounts import is_customer
 from shop.services.wishlist import SESSION_KEY
 
