@@ -9,7 +9,19 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,6 +100,32 @@ class ProductQuerySet(models.QuerySet):
         return self.update(
             min_price=Subquery(variants.annotate(v=Min("price")).values("v")[:1]),
             max_price=Subquery(variants.annotate(v=Max("price")).values("v")[:1]),
+        )
+
+    def as_cards(self) -> "ProductQuerySet":
+        """These products with everything a product card shows: one query, plus one for images.
+
+        Beside the price range (`min_price`, `max_price`), each row carries `category_name`,
+        `stock_total` (0 without variants), `variant_count`, `first_variant_id` and
+        `primary_images` (a list of at most one). shop.queries.catalog.ProductCard is built
+        from these rows.
+        """
+        variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
+
+        def per_product(aggregate):
+            return Subquery(variants.annotate(value=aggregate).values("value"))
+
+        return self.annotate(
+            category_name=F("category__name"),
+            stock_total=Coalesce(per_product(Sum("stock")), 0),
+            variant_count=Coalesce(per_product(Count("pk")), 0),
+            first_variant_id=per_product(Min("pk")),
+        ).prefetch_related(
+            Prefetch(
+                "images",
+                queryset=ProductImage.objects.filter(is_primary=True),
+                to_attr="primary_images",
+            )
         )
 
     def published(self) -> "ProductQuerySet":
