@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from shop.models.catalog import LOW_STOCK_THRESHOLD  # "Only N left" up to this many.
+from shop.domain.availability import LOW_STOCK_THRESHOLD  # "Only N left" up to this many.
 
 pytestmark = pytest.mark.e2e
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core import signing
 
+from shop.domain.availability import Availability
 from shop.domain.money import ZERO, allocate, to_money, vat_included
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ class QuoteLine:
     @property
     def short_of_stock(self) -> bool:
         return self.stock < self.quantity
+
+    @property
+    def availability(self) -> Availability:
+        return Availability(quantity=self.stock)
 
 
 @dataclass(frozen=True)
@@ -209,12 +214,8 @@ def changes_since(confirmed: Confirmed, live: Quote, shipping_code: str) -> list
                     )
                 )
         if line.short_of_stock:
-            left = (
-                "is now sold out"
-                if line.stock <= 0
-                else f"has only {line.stock} left (you asked for {line.quantity})"
-            )
-            changes.append(Change("stock", f"{line.name} {left}.", blocking=True))
+            message = line.availability.since_review(name=line.name, wanted=line.quantity)
+            changes.append(Change("stock", message, blocking=True))
     removed = len(confirmed.lines.keys() - live_ids)
     if removed:
         things = "An item" if removed == 1 else f"{removed} items"

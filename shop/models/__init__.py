@@ -2,7 +2,6 @@ from shop.models.cart import Cart, CartLine
 from shop.models.catalog import (
     AttributeDefinition,
     AttributeValue,
-    Availability,
     Category,
     Product,
     ProductAttribute,
@@ -25,7 +24,6 @@ from shop.models.wishlist import Wishlist, WishlistItem
 __all__ = [
     "AttributeDefinition",
     "AttributeValue",
-    "Availability",
     "Cart",
     "CartLine",
     "Category",

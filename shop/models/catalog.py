@@ -10,12 +10,25 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from shop.domain.availability import Availability
+
 MAX_CATEGORY_DEPTH = 3
-LOW_STOCK_THRESHOLD = 5
 
 
 class Category(models.Model):
@@ -89,6 +102,32 @@ class ProductQuerySet(models.QuerySet):
         return self.update(
             min_price=Subquery(variants.annotate(v=Min("price")).values("v")[:1]),
             max_price=Subquery(variants.annotate(v=Max("price")).values("v")[:1]),
+        )
+
+    def as_cards(self) -> "ProductQuerySet":
+        """These products with everything a product card shows: one query, plus one for images.
+
+        Beside the price range (`min_price`, `max_price`), each row carries `category_name`,
+        `stock_total` (0 without variants), `variant_count`, `first_variant_id` and
+        `primary_images` (a list of at most one). shop.queries.catalog.ProductCard is built
+        from these rows.
+        """
+        variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
+
+        def per_product(aggregate):
+            return Subquery(variants.annotate(value=aggregate).values("value"))
+
+        return self.annotate(
+            category_name=F("category__name"),
+            stock_total=Coalesce(per_product(Sum("stock")), 0),
+            variant_count=Coalesce(per_product(Count("pk")), 0),
+            first_variant_id=per_product(Min("pk")),
+        ).prefetch_related(
+            Prefetch(
+                "images",
+                queryset=ProductImage.objects.filter(is_primary=True),
+                to_attr="primary_images",
+            )
         )
 
     def published(self) -> "ProductQuerySet":
@@ -193,31 +232,8 @@ class Variant(models.Model):
         return variant
 
     @property
-    def availability(self) -> "Availability":
+    def availability(self) -> Availability:
         return Availability(quantity=self.stock)
-
-
-class Availability:
-    """What the shop can say about buying something: a flag and the reason to show."""
-
-    __slots__ = ("available", "code", "message", "quantity")
-
-    def __init__(self, *, quantity: int):
-        self.quantity = quantity
-        self.available = quantity > 0
-        if quantity <= 0:
-            self.code, self.message = "sold-out", "Sold out"
-        elif quantity <= LOW_STOCK_THRESHOLD:
-            self.code, self.message = "low-stock", f"Only {quantity} left"
-        else:
-            self.code, self.message = "in-stock", "In stock"
-
-    @property
-    def schema_org(self) -> str:
-        return "https://schema.org/InStock" if self.available else "https://schema.org/OutOfStock"
-
-    def __repr__(self) -> str:
-        return f"Availability({self.code}, {self.quantity})"
 
 
 def product_image_path(instance: "ProductImage", filename: str) -> str:

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from shop import session_keys
 from shop.domain import pricing
+from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Change, Quote, QuoteLine
-from shop.models import Availability, Cart, CartLine, Order, ProductImage, ShippingMethod
+from shop.models import Cart, CartLine, Order, ProductImage, ShippingMethod
 
 
 @dataclass

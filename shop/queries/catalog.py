@@ -1,9 +1,9 @@
 """Read models for the catalog pages: everything a template touches, in a fixed number of queries.
 
-`product_listing` costs six queries whatever the page size or catalog size: categories,
+`product_listing` costs five queries whatever the page size or catalog size: categories,
 attribute values, category counts (which also give the total and the price range), attribute
-counts, the page of products, and their primary images. The two counting queries are cached
-per filter state, so a warm listing costs four.
+counts, and the page of product cards (with their stock and primary images). The two counting
+queries are cached per filter state, so a warm listing costs three.
 """
 
 import hashlib
@@ -19,19 +19,15 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
-    Sum,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from shop import cache_tokens
+from shop.domain.availability import Availability
 from shop.models import (
     AttributeValue,
-    Availability,
     Category,
     Product,
     ProductAttribute,
@@ -62,6 +58,39 @@ class CatalogFilters:
     sort: str = "newest"
     page: int = 1
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """A product as its card shows it, wherever the card appears (catalog, homepage, wishlist).
+
+    Built by `from_row` from a `Product.objects.as_cards()` row. `single_variant_id` is set only
+    when the product has exactly one variant, so the card can offer "Add to cart" itself.
+    """
+
+    pk: int
+    name: str
+    url: str
+    category_name: str
+    min_price: Decimal | None
+    max_price: Decimal | None
+    availability: Availability
+    single_variant_id: int | None
+    primary_image: ProductImage | None
+
+    @classmethod
+    def from_row(cls, product: Product) -> "ProductCard":
+        return cls(
+            pk=product.pk,
+            name=product.name,
+            url=product.get_absolute_url(),
+            category_name=product.category_name,
+            min_price=product.min_price,
+            max_price=product.max_price,
+            availability=Availability(quantity=product.stock_total),
+            single_variant_id=product.first_variant_id if product.variant_count == 1 else None,
+            primary_image=next(iter(product.primary_images), None),
+        )
 
 
 @dataclass
@@ -97,7 +126,7 @@ class CatalogPage:
     filters: CatalogFilters
     category: Category | None
     breadcrumbs: list[Category]
-    products: list[Product]
+    products: list[ProductCard]
     total: int
     page: int
     num_pages: int
@@ -168,17 +197,6 @@ class _CategoryTree:
         for node in self.children.get(parent_id, []):
             yield node, depth
             yield from self.walk(node.pk, depth + 1)
-
-
-def _variant_aggregate(aggregate, output_field):
-    return Subquery(
-        Variant.objects.filter(product=OuterRef("pk"))
-        .order_by()
-        .values("product")
-        .annotate(value=aggregate)
-        .values("value"),
-        output_field=output_field,
-    )
 
 
 def _attribute_subquery(attribute_slug: str, value_slugs: tuple[str, ...]):
@@ -378,30 +396,16 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     # The page itself.
     page_size = settings.CATALOG_PAGE_SIZE
     num_pages = max(1, -(-total // page_size))
-    products: list[Product] = []
+    products: list[ProductCard] = []
     if filters.page <= num_pages and total:
         results = with_attrs.filter(category_id__in=category_ids) if category_ids else with_attrs
         offset = (filters.page - 1) * page_size
-        products = list(
-            results.annotate(
-                total_stock=Coalesce(_variant_aggregate(Sum("stock"), IntegerField()), 0),
-                variant_count=Coalesce(_variant_aggregate(Count("pk"), IntegerField()), 0),
-                # With a single variant the card can offer "Add to cart" directly.
-                first_variant_id=_variant_aggregate(Min("pk"), IntegerField()),
-            )
-            .order_by(*ORDERINGS.get(filters.sort, ORDERINGS["newest"]))
-            .prefetch_related(
-                Prefetch(
-                    "images",
-                    queryset=ProductImage.objects.filter(is_primary=True),
-                    to_attr="primary_images",
-                )
+        products = [
+            ProductCard.from_row(product)
+            for product in results.as_cards().order_by(
+                *ORDERINGS.get(filters.sort, ORDERINGS["newest"])
             )[offset : offset + page_size]
-        )
-        for product in products:
-            product.category = tree.by_pk[product.category_id]
-            product.availability = Availability(quantity=product.total_stock)
-            product.primary_image = product.primary_images[0] if product.primary_images else None
+        ]
     elif filters.page > num_pages:
         notices.append(
             f"There is no page {filters.page}: these results have {num_pages} "

@@ -19,8 +19,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -28,16 +27,15 @@ from django.utils.safestring import SafeString, mark_safe
 from shop import cache_tokens
 from shop.models import (
     AttributeValue,
-    Availability,
     Category,
     Layout,
     LayoutBlock,
     LayoutBlockProduct,
     Product,
-    ProductImage,
 )
 from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import KIND_FIELDS, block_visible
+from shop.queries.catalog import ProductCard
 
 # Bump the "v1" whenever what is cached changes shape (RenderedBlock's fields): a deploy then
 # never unpickles an entry written by the previous code.
@@ -90,7 +88,7 @@ def _rule_product_ids(block: LayoutBlock) -> list[int]:
 
 
 def _attach_featured_products(blocks: list[LayoutBlock]) -> None:
-    """Set `block.featured` (products ready for the product card) on featured-products blocks."""
+    """Set `block.featured` (a list of ProductCard) on featured-products blocks."""
     rails = [b for b in blocks if b.kind == LayoutBlock.Kind.FEATURED_PRODUCTS]
     wanted: dict[int, list[int]] = {}
     by_rule: dict[tuple, list[int]] = {}  # The same rule in the live layout and a draft: once.
@@ -112,26 +110,9 @@ def _attach_featured_products(blocks: list[LayoutBlock]) -> None:
     products = {}
     if all_ids:
         products = {
-            p.pk: p
-            for p in Product.objects.published()
-            .filter(pk__in=all_ids)
-            .select_related("category")
-            .annotate(  # Names no Product field has, so they never clash with one.
-                lowest_price=Min("variants__price"),
-                highest_price=Max("variants__price"),
-                stock_total=Coalesce(Sum("variants__stock"), 0),
-            )
-            .prefetch_related(
-                Prefetch(
-                    "images",
-                    queryset=ProductImage.objects.filter(is_primary=True),
-                    to_attr="primary_images",
-                )
-            )
+            p.pk: ProductCard.from_row(p)
+            for p in Product.objects.published().filter(pk__in=all_ids).as_cards()
         }
-        for product in products.values():
-            product.availability = Availability(quantity=product.stock_total)
-            product.primary_image = product.primary_images[0] if product.primary_images else None
     for block in rails:
         # Unpublished chosen products simply drop out of the rail.
         block.featured = [products[pk] for pk in wanted[block.pk] if pk in products][

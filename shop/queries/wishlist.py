@@ -3,24 +3,26 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from shop import session_keys
 from shop.domain.customers import is_customer
-from shop.models import Availability, ProductImage, Variant, Wishlist, WishlistItem
+from shop.models import Product, Variant, Wishlist, WishlistItem
+from shop.queries.catalog import ProductCard
 
 
-@dataclass
+@dataclass(frozen=True)
 class WishlistItemView:
-    item: WishlistItem
-    image: ProductImage | None
+    """A wishlist row: the product's card, the price it was saved at, and its options."""
+
+    card: ProductCard
+    item_id: int
+    price_saved: Decimal
     variants: list[Variant]
-    current_price: Decimal | None
-    availability: Availability
 
     @property
     def price_dropped(self) -> bool:
-        return self.current_price is not None and self.current_price < self.item.price_saved
+        return self.card.min_price is not None and self.card.min_price < self.price_saved
 
     @property
     def buyable_variants(self) -> list[Variant]:
@@ -28,34 +30,31 @@ class WishlistItemView:
 
 
 def wishlist_page(*, wishlist: Wishlist | None) -> list[WishlistItemView]:
-    """Saved products with the price saved, today's price, stock and options; 3 queries."""
+    """Saved products, newest first, with the price saved, today's card and options; 3 queries."""
     if wishlist is None:
         return []
-    items = (
-        WishlistItem.objects.filter(wishlist=wishlist)
-        .select_related("product")
-        .prefetch_related(
-            Prefetch("product__variants", queryset=Variant.objects.order_by("position", "pk")),
-            Prefetch(
-                "product__images",
-                queryset=ProductImage.objects.filter(is_primary=True),
-                to_attr="primary_images",
-            ),
+    items = WishlistItem.objects.filter(wishlist=wishlist)
+    item = items.filter(product=OuterRef("pk"))
+    products = (
+        Product.objects.filter(pk__in=items.values("product_id"))
+        .as_cards()
+        .annotate(  # A wishlist holds a product once: one item per product.
+            item_id=Subquery(item.values("pk")),
+            price_saved=Subquery(item.values("price_saved")),
+            saved_at=Subquery(item.values("added")),
         )
+        .order_by("-saved_at", "-item_id")  # WishlistItem's own ordering
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")))
     )
-    views = []
-    for item in items:
-        variants = list(item.product.variants.all())
-        views.append(
-            WishlistItemView(
-                item=item,
-                image=item.product.primary_images[0] if item.product.primary_images else None,
-                variants=variants,
-                current_price=item.product.min_price,
-                availability=Availability(quantity=sum(max(v.stock, 0) for v in variants)),
-            )
+    return [
+        WishlistItemView(
+            card=ProductCard.from_row(product),
+            item_id=product.item_id,
+            price_saved=product.price_saved,
+            variants=list(product.variants.all()),
         )
-    return views
+        for product in products
+    ]
 
 
 def saved_product_ids(*, session, customer=None) -> set[int]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shop import locks, session_keys
 from shop.domain import pricing
+from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
 from shop.models import Cart, CartLine, Coupon, Order, Product, Variant
 from shop.models.coupons import normalise_code
@@ -53,14 +54,7 @@ class OutOfStock(CartError):
 
     @property
     def message(self) -> str:  # type: ignore[override]
-        if self.available <= 0:
-            return f"{self.name} is sold out."
-        if self.in_cart >= self.available:
-            return (
-                f"Only {self.available} of {self.name} left, and your cart already has "
-                f"{'it' if self.available == 1 else 'all of them'}."
-            )
-        return f"Only {self.available} of {self.name} left."
+        return Availability(quantity=self.available).refusal(name=self.name, in_cart=self.in_cart)
 
 
 class CartClosed(CartError):
@@ -91,7 +85,9 @@ class LineChange:
         if self.line is None:
             return f"Removed {self.name} from your cart."
         if self.capped_to is not None:
-            return f"Only {self.capped_to} of {self.name} left: your cart now has {self.quantity}."
+            return Availability(quantity=self.capped_to).capped(
+                name=self.name, in_cart=self.quantity
+            )
         return f"{self.name}: {self.quantity} in your cart."
 
 
@@ -340,9 +336,9 @@ def merge_into_customer(*, session: SessionBase, customer) -> MergeReport:
             if variant_id in theirs and quantity:
                 added.append(f"{theirs[variant_id].quantity} × {name}")
             if not quantity:
-                dropped.append(f"{name} is sold out, so it is not in your cart")
+                dropped.append(Availability(quantity=0).merged(name=name))
             elif quantity < wanted:
-                capped.append(f"{name}: only {quantity} left, so your cart has {quantity}")
+                capped.append(Availability(quantity=quantity).merged(name=name))
             if variant_id in ours:
                 if quantity:
                     CartLine.objects.filter(pk=ours[variant_id].pk).update(quantity=quantity)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shop.models import Availability, Product, Variant
+from shop.models import Product, Variant
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -79,18 +79,3 @@ def test_search_matches_every_word_in_name_description_or_sku():
     sku = linen.variants.first().sku
     assert list(Product.objects.search(sku.lower())) == [linen]
     assert list(Product.objects.search("linen jumper")) == []
-
-
-@pytest.mark.parametrize(
-    ("quantity", "code", "message"),
-    [
-        (0, "sold-out", "Sold out"),
-        (3, "low-stock", "Only 3 left"),
-        (5, "low-stock", "Only 5 left"),
-        (6, "in-stock", "In stock"),
-    ],
-)
-def test_availability_gives_a_reason_to_show(quantity, code, message):
-    availability = Availability(quantity=quantity)
-    assert (availability.code, availability.message) == (code, message)
-    assert availability.available is (quantity > 0)
