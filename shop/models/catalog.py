@@ -6,6 +6,7 @@ positive, a product has at most one primary image, a product carries an attribut
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -27,6 +28,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.domain.availability import Availability
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class CardFields(TypedDict):
+        """What `ProductQuerySet.as_cards` adds to each product row."""
+
+        category_name: str
+        stock_total: int
+        variant_count: int
+        first_variant_id: int | None
+        primary_images: list["ProductImage"]
+
+    CardRow = WithAnnotations["Product", CardFields]
 
 MAX_CATEGORY_DEPTH = 3
 
@@ -90,7 +105,7 @@ class Warehouse(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(models.QuerySet["Product"]):
     def refresh_price_range(self) -> int:
         """Recompute `min_price`/`max_price` of these products from their variants.
 
@@ -104,7 +119,7 @@ class ProductQuerySet(models.QuerySet):
             max_price=Subquery(variants.annotate(v=Max("price")).values("v")[:1]),
         )
 
-    def as_cards(self) -> "ProductQuerySet":
+    def as_cards(self) -> "models.QuerySet[CardRow, Any]":
         """These products with everything a product card shows: one query, plus one for images.
 
         Beside the price range (`min_price`, `max_price`), each row carries `category_name`,

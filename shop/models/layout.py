@@ -18,6 +18,7 @@ count between 1 and MAX_FEATURED_PRODUCTS, a chosen product once per block.
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,9 @@ from django.utils import timezone
 
 from shop.models.catalog import AttributeValue, Category, Product
 from shop.sanitising import clean_custom_html, clean_rich_text
+
+if TYPE_CHECKING:
+    from shop.queries.catalog import ProductCard
 
 MAX_FEATURED_PRODUCTS = 24
 
@@ -177,7 +181,7 @@ class LayoutBlock(models.Model):
     # Not columns: shop.queries.layout attaches these to the blocks it loads for rendering.
     # (Its Prefetch to_attr lists, chosen_rows and chosen_categories, are typed by the plugin
     # and may not be declared here.)
-    featured: list[Product]
+    featured: list["ProductCard"]
     grid_categories: list[Category]
 
     class Meta:

@@ -164,7 +164,8 @@ def cart_page(*, cart: Cart | None, customer=None) -> CartView:
     views = [
         CartLineView(
             line=line,
-            image=next(iter(line.variant.product.primary_images), None),
+            # `primary_images` is the Prefetch(to_attr=...) above; mypy cannot see through it.
+            image=next(iter(line.variant.product.primary_images), None),  # type: ignore[attr-defined]
             priced=priced,
         )
         for line, priced in zip(lines, quote.lines, strict=True)

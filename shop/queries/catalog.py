@@ -9,6 +9,7 @@ queries are cached per filter state, so a warm listing costs three.
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +35,9 @@ from shop.models import (
     ProductImage,
     Variant,
 )
+
+if TYPE_CHECKING:
+    from shop.models.catalog import CardRow
 
 SORTS = [
     ("newest", "Newest"),
@@ -79,7 +83,7 @@ class ProductCard:
     primary_image: ProductImage | None
 
     @classmethod
-    def from_row(cls, product: Product) -> "ProductCard":
+    def from_row(cls, product: "CardRow") -> "ProductCard":
         return cls(
             pk=product.pk,
             name=product.name,
@@ -179,7 +183,8 @@ class _CategoryTree:
                 Category.parent.field.set_cached_value(c, None)
 
     def path_to(self, category: Category) -> list[Category]:
-        chain, node = [], category
+        chain: list[Category] = []
+        node: Category | None = category
         while node is not None:
             chain.insert(0, node)
             node = self.by_pk.get(node.parent_id) if node.parent_id else None

@@ -13,8 +13,10 @@ products, their categories, one query per rule-based featured rail, the products
 prices, their primary images, and the top-level categories when a grid shows them.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core import signing
@@ -37,6 +39,17 @@ from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import KIND_FIELDS, block_visible
 from shop.queries.catalog import ProductCard
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class BlockPrefetches(TypedDict):
+        """What `_load_blocks` prefetches onto each block."""
+
+        chosen_rows: list[LayoutBlockProduct]
+        chosen_categories: list[Category]
+
+    LoadedBlock = WithAnnotations[LayoutBlock, BlockPrefetches]
+
 # Bump the "v1" whenever what is cached changes shape (RenderedBlock's fields): a deploy then
 # never unpickles an entry written by the previous code.
 CACHE_ENTRY_KEY = "homepage:live:v1:{token}"
@@ -47,7 +60,7 @@ REGIONS = list(LayoutBlock.Region.choices)
 # Rendering blocks ------------------------------------------------------------------------------
 
 
-def _load_blocks(layout_ids: list[int]) -> list[LayoutBlock]:
+def _load_blocks(layout_ids: list[int]) -> list["LoadedBlock"]:
     """Every block of these layouts with all a block template touches, in a fixed query count."""
     blocks = list(
         LayoutBlock.objects.filter(layout_id__in=layout_ids)
@@ -87,7 +100,7 @@ def _rule_product_ids(block: LayoutBlock) -> list[int]:
     )
 
 
-def _attach_featured_products(blocks: list[LayoutBlock]) -> None:
+def _attach_featured_products(blocks: list["LoadedBlock"]) -> None:
     """Set `block.featured` (a list of ProductCard) on featured-products blocks."""
     rails = [b for b in blocks if b.kind == LayoutBlock.Kind.FEATURED_PRODUCTS]
     wanted: dict[int, list[int]] = {}
@@ -120,7 +133,7 @@ def _attach_featured_products(blocks: list[LayoutBlock]) -> None:
         ]
 
 
-def _attach_grid_categories(blocks: list[LayoutBlock]) -> None:
+def _attach_grid_categories(blocks: list["LoadedBlock"]) -> None:
     """Set `block.grid_categories`: the chosen categories, or the top level when none are."""
     grids = [b for b in blocks if b.kind == LayoutBlock.Kind.CATEGORY_GRID]
     top_level: list[Category] | None = None
@@ -348,9 +361,9 @@ def visibility(block: LayoutBlock, moment: datetime) -> str:
     return "Shown"
 
 
-def block_content(block: LayoutBlock) -> tuple:
+def block_content(block: "LoadedBlock") -> tuple:
     """What a visitor would see of a block, for comparing a draft block with its live original."""
-    values = [block.active, block.starts_at, block.ends_at]
+    values: list[object] = [block.active, block.starts_at, block.ends_at]
     for name in KIND_FIELDS[block.kind]:
         if name == "products":
             values.append(tuple(row.product_id for row in block.chosen_rows))
@@ -365,7 +378,7 @@ def block_content(block: LayoutBlock) -> tuple:
     return tuple(values)
 
 
-def _positions(blocks: list[LayoutBlock]) -> dict[str, tuple[str, int]]:
+def _positions(blocks: Sequence[LayoutBlock]) -> dict[str, tuple[str, int]]:
     """{key: (region, 1-based position in the region)} for a layout's blocks in order."""
     counts: dict[str, int] = {}
     result = {}
@@ -381,11 +394,13 @@ def block_choices() -> BlockChoices:
     by_pk = {c.pk: c for c in categories}
 
     def path(category: Category) -> str:
-        names, node, seen = [], category, set()
+        names: list[str] = []
+        node: Category | None = category
+        seen: set[int] = set()
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
             names.insert(0, node.name)
-            node = by_pk.get(node.parent_id)
+            node = by_pk.get(node.parent_id) if node.parent_id else None
         return " / ".join(names)
 
     category_choices = sorted(((str(c.pk), path(c)) for c in categories), key=lambda c: c[1])
