@@ -102,6 +102,12 @@ class CatalogFilterForm(forms.Form):
             messages.extend(f"{label}: {e}" for e in errors)
         return messages + self.attribute_errors
 
+    def query_without_page(self) -> str:
+        """The query string as given, minus `page`: what pagination links append a page to."""
+        query = self.data.copy()
+        query.pop("page", None)
+        return query.urlencode()
+
 
 # Cart and checkout --------------------------------------------------------------------------
 

@@ -108,6 +108,13 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
         return _add_refused(request, error.message, 404, None)
     except cart_service.CartError as error:
         return _add_refused(request, error.message, 409, variant_id)
+    return _added(request, form, change)
+
+
+def _added(
+    request: HtmxHttpRequest, form: AddToCartForm, change: cart_service.LineChange
+) -> HttpResponse:
+    """Back where the shopper was (303), or with htmx the badge, the message and a fresh id."""
     assert change.line is not None, "add_item always returns the line it added to"
     product = change.line.variant.product
     request_input = form.cleaned_data["request_input"]
@@ -149,11 +156,8 @@ def _throttle_keys(request: HtmxHttpRequest) -> list[str]:
     return [f"session:{request.session.session_key}", f"ip:{request.META.get('REMOTE_ADDR', '')}"]
 
 
-@require_POST
-def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
-    """Apply a coupon code; failures are counted per session and IP to stop guessing."""
-    form = CouponForm(request.POST)
-    keys = _throttle_keys(request)
+def _coupon_attempts_blocked(request: HtmxHttpRequest, keys: list[str]) -> HttpResponse | None:
+    """A 429 with `Retry-After` while these keys have too many failed codes, else None."""
     try:
         throttle.check(
             scope="coupon",
@@ -165,6 +169,16 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
         response = _cart_refused(request, blocked.message, 429, coupon_error=blocked.message)
         response["Retry-After"] = str(blocked.retry_after)
         return response
+    return None
+
+
+@require_POST
+def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
+    """Apply a coupon code; failures are counted per session and IP to stop guessing."""
+    form = CouponForm(request.POST)
+    keys = _throttle_keys(request)
+    if (blocked := _coupon_attempts_blocked(request, keys)) is not None:
+        return blocked
     if not form.is_valid():
         message = str(form.errors["code"][0])
         return _cart_refused(request, message, 400, coupon_error=message)

@@ -24,8 +24,6 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
         raise Http404("No such category.") from None
     errors = form.error_messages()
     status = 400 if errors else 404 if listing.page_out_of_range else 200
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_page(
         request,
         "shop/catalog.html",
@@ -33,7 +31,7 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
             "listing": listing,
             "form": form,
             "errors": errors,
-            "query_without_page": query.urlencode(),
+            "query_without_page": form.query_without_page(),
             "query_string": request.GET.urlencode(),
         },
         fragment="catalog-results",

@@ -179,6 +179,13 @@ def edit_mode(request: HtmxHttpRequest) -> HttpResponse:
 # Blocks -----------------------------------------------------------------------------------------
 
 
+def _block_context(request: HtmxHttpRequest, block_key: str, **bound) -> dict:
+    """The editor's context with `item`, the block a block-level fragment renders."""
+    context = editor_context(request, **bound)
+    context["item"] = context["editor"].item(block_key)
+    return context
+
+
 @require_POST
 @editor_required
 def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
@@ -196,30 +203,36 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
         request.POST, choices=layout_queries.block_choices(), auto_id=f"block-{block_key}-%s"
     )
     if not form.is_valid():
-        context = editor_context(request, bound={block_key: form})
-        context["item"] = context["editor"].item(block_key)
-        return render_page(
-            request,
-            HOME_TEMPLATE,
-            context,
-            fragment="block-preview",
-            oob=["block-errors"],
-            status=400,
-        )
+        return _block_invalid(request, block_key, form)
     try:
         layout_services.update_block(user=request.user, key=block_key, fields=form.changes())
     except layout_services.BlockNotFound as error:
         return _refuse(request, error.message, status=404)
+    return _block_saved(request, block_key)
+
+
+def _block_invalid(request: HtmxHttpRequest, block_key: str, form) -> HttpResponse:
+    """400: nothing saved; the block's preview and its errors (the full page keeps the input)."""
+    return render_page(
+        request,
+        HOME_TEMPLATE,
+        _block_context(request, block_key, bound={block_key: form}),
+        fragment="block-preview",
+        oob=["block-errors"],
+        status=400,
+    )
+
+
+def _block_saved(request: HtmxHttpRequest, block_key: str) -> HttpResponse:
+    """303 to the preview at the block; with htmx its preview, error list and the banner."""
     request.session[session_keys.HOMEPAGE_EDITING] = True
-    context = editor_context(request)
-    context["item"] = context["editor"].item(block_key)
     return after_action(
         request,
         redirect_to=reverse(HOME) + f"#block-{block_key}",
         template_name=HOME_TEMPLATE,
         fragment="block-preview",
         oob=["block-errors", BANNER],
-        context=context,
+        context=_block_context(request, block_key),
         message="Saved to your draft.",
     )
 
