@@ -21,98 +21,120 @@ from partials.responses import (
     safe_next,
 )
 from shop.forms import LoginForm, PriceAlertsForm, SignupForm
-from shop.models import Order
+from shop.models import Order, Wishlist
 from shop.services import accounts, throttle
 from shop.services import wishlist as wishlist_service
 
 LOGIN_FAILED = "The e-mail address or password is not right."
+LOGIN_TEMPLATE = "shop/account/login.html"
+SIGNUP_TEMPLATE = "shop/account/signup.html"
+ACCOUNT_TEMPLATE = "shop/account/account.html"
 
 
 def _ip(request: HtmxHttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _blank_form(
+    request: HtmxHttpRequest, form_class: type[LoginForm | SignupForm], template_name: str
+) -> HttpResponse:
+    """The empty login or signup page, remembering the `next` it was opened with."""
+    form = form_class(initial={"next": request.GET.get("next", "")})
+    return render_page(request, template_name, {"form": form})
+
+
+def _refuse(
+    request: HtmxHttpRequest,
+    template_name: str,
+    form: LoginForm | SignupForm,
+    message: str,
+    *,
+    status: int = 400,
+) -> HttpResponse:
+    """The login or signup page again, showing `form` (with its errors) and the reason."""
+    return render_failure(request, template_name, {"form": form}, message=message, status=status)
+
+
+def _logged_in(
+    request: HtmxHttpRequest, form: LoginForm | SignupForm, message: str
+) -> HttpResponse:
+    """Answer a successful login or signup: go to the form's `next` if it is safe, else the
+    default landing page, announcing `message`."""
+    return after_action(
+        request,
+        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
+        message=message,
+    )
+
+
+def _check_login_attempts(*, account_key: str, ip_key: str) -> None:
+    """Raise throttle.Blocked if the account or the IP address has had too many failed logins
+    in the current window (each has its own limit)."""
+    throttle.check(
+        scope="login",
+        keys=[account_key],
+        limit=settings.LOGIN_ATTEMPTS_PER_ACCOUNT,
+        window=settings.LOGIN_ATTEMPTS_WINDOW,
+    )
+    throttle.check(
+        scope="login",
+        keys=[ip_key],
+        limit=settings.LOGIN_ATTEMPTS_PER_IP,
+        window=settings.LOGIN_ATTEMPTS_WINDOW,
+    )
+
+
+def _too_many_attempts(
+    request: HtmxHttpRequest, form: LoginForm, blocked: throttle.Blocked
+) -> HttpResponse:
+    """The login page refused with 429 and a `Retry-After` header (in seconds)."""
+    response = _refuse(request, LOGIN_TEMPLATE, form, blocked.message, status=429)
+    response["Retry-After"] = str(blocked.retry_after)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def login_page(request: HtmxHttpRequest) -> HttpResponse:
     """Log in with e-mail and password, then go back to `next`."""
     if request.method == "GET":
-        form = LoginForm(initial={"next": request.GET.get("next", "")})
-        return render_page(request, "shop/account/login.html", {"form": form})
+        return _blank_form(request, LoginForm, LOGIN_TEMPLATE)
     form = LoginForm(request.POST)
     if not form.is_valid():
-        return render_failure(
-            request,
-            "shop/account/login.html",
-            {"form": form},
-            message="Enter your e-mail address and password.",
-        )
+        return _refuse(request, LOGIN_TEMPLATE, form, "Enter your e-mail address and password.")
     email = accounts.username_for(form.cleaned_data["email"])
     account_key, ip_key = f"account:{email}", f"ip:{_ip(request)}"
     try:
-        throttle.check(
-            scope="login",
-            keys=[account_key],
-            limit=settings.LOGIN_ATTEMPTS_PER_ACCOUNT,
-            window=settings.LOGIN_ATTEMPTS_WINDOW,
-        )
-        throttle.check(
-            scope="login",
-            keys=[ip_key],
-            limit=settings.LOGIN_ATTEMPTS_PER_IP,
-            window=settings.LOGIN_ATTEMPTS_WINDOW,
-        )
+        _check_login_attempts(account_key=account_key, ip_key=ip_key)
     except throttle.Blocked as blocked:
-        response = render_failure(
-            request, "shop/account/login.html", {"form": form}, message=blocked.message, status=429
-        )
-        response["Retry-After"] = str(blocked.retry_after)
-        return response
+        return _too_many_attempts(request, form, blocked)
     # ModelBackend hashes the password even for an unknown user, so both take as long.
     user = authenticate(request, username=email, password=form.cleaned_data["password"])
     if user is None:
         throttle.record_failure(
             scope="login", keys=[account_key, ip_key], window=settings.LOGIN_ATTEMPTS_WINDOW
         )
-        return render_failure(
-            request, "shop/account/login.html", {"form": form}, message=LOGIN_FAILED
-        )
+        return _refuse(request, LOGIN_TEMPLATE, form, LOGIN_FAILED)
     throttle.reset(scope="login", keys=[account_key])
     login(request, user)  # rotates the session key; the receiver merges cart and wishlist
-    return after_action(
-        request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
-        message="You are logged in.",
-    )
+    return _logged_in(request, form, "You are logged in.")
 
 
 @require_http_methods(["GET", "POST"])
 def signup_page(request: HtmxHttpRequest) -> HttpResponse:
     """Create an account with e-mail and password; logged in straight away."""
     if request.method == "GET":
-        form = SignupForm(initial={"next": request.GET.get("next", "")})
-        return render_page(request, "shop/account/signup.html", {"form": form})
+        return _blank_form(request, SignupForm, SIGNUP_TEMPLATE)
     form = SignupForm(request.POST)
     if not form.is_valid():
-        return render_failure(
-            request,
-            "shop/account/signup.html",
-            {"form": form},
-            message="Please correct the highlighted fields.",
-        )
+        return _refuse(request, SIGNUP_TEMPLATE, form, "Please correct the highlighted fields.")
     try:
         user = accounts.sign_up(
             email=form.cleaned_data["email"], password=form.cleaned_data["password"]
         )
     except accounts.EmailTaken as taken:
-        return render_failure(
-            request, "shop/account/signup.html", {"form": form}, message=taken.message, status=409
-        )
+        return _refuse(request, SIGNUP_TEMPLATE, form, taken.message, status=409)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return after_action(
-        request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
-        message="Welcome! Your account is ready.",
-    )
+    return _logged_in(request, form, "Welcome! Your account is ready.")
 
 
 @require_POST
@@ -131,10 +153,17 @@ def account_page(request: HtmxHttpRequest) -> HttpResponse:
     wishlist = wishlist_service.current(session=request.session, customer=request.user)
     return render_page(
         request,
-        "shop/account/account.html",
+        ACCOUNT_TEMPLATE,
         {"orders": orders, "wishlist": wishlist},
         fragment="price-alerts",
     )
+
+
+def _price_alerts_message(wishlist: Wishlist) -> str:
+    """What to tell the customer once price-drop e-mails are as `wishlist` now says."""
+    if wishlist.price_drop_emails:
+        return "We will e-mail you when a saved product gets cheaper."
+    return "Price-drop e-mails are off."
 
 
 @require_POST
@@ -147,7 +176,7 @@ def price_alerts(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render_failure(
             request,
-            "shop/account/account.html",
+            ACCOUNT_TEMPLATE,
             {"orders": [], "wishlist": wishlist},
             message="Choose on or off.",
             fragment="price-alerts",
@@ -158,14 +187,10 @@ def price_alerts(request: HtmxHttpRequest) -> HttpResponse:
     return after_action(
         request,
         redirect_to="shop:account",
-        template_name="shop/account/account.html",
+        template_name=ACCOUNT_TEMPLATE,
         fragment="price-alerts",
         context={"wishlist": wishlist},
-        message=(
-            "We will e-mail you when a saved product gets cheaper."
-            if wishlist.price_drop_emails
-            else "Price-drop e-mails are off."
-        ),
+        message=_price_alerts_message(wishlist),
     )
 
 

@@ -5,6 +5,8 @@ in place and the header's wishlist count updates out of band; without JavaScript
 posts and the browser comes back to the page (303).
 """
 
+from collections.abc import Iterable
+
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +18,7 @@ from partials.responses import (
     safe_next,
 )
 from shop.forms import MoveToCartForm, WishlistToggleForm
+from shop.models import Cart, Product
 from shop.queries import wishlist as wishlist_queries
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
@@ -41,11 +44,76 @@ def wishlist_page(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
+def _cart(request: HtmxHttpRequest) -> Cart:
+    """The shopper's cart, created if they have none yet."""
+    cart = cart_service.current(session=request.session, customer=request.user, create=True)
+    assert cart is not None, "current(create=True) always returns a cart"
+    return cart
+
+
+def _refuse_on_page(
+    request: HtmxHttpRequest, message: str, *, status: int = 400, oob: Iterable[str] = ()
+) -> HttpResponse:
+    """Refuse a POST from the wishlist page: the list fragment (the full page without
+    JavaScript) and the `oob` partials, with the reason in the status region."""
+    return render_failure(
+        request,
+        TEMPLATE,
+        _page_context(request),
+        message=message,
+        status=status,
+        fragment="wishlist-items",
+        oob=oob,
+    )
+
+
+def _list_changed(
+    request: HtmxHttpRequest, *, redirect_to: str, message: str, trigger: str
+) -> HttpResponse:
+    """Answer a POST that changed the wishlist from its page: the list as it is now and the
+    header badges (or a 303 to `redirect_to` without JavaScript), announcing `message`."""
+    return after_action(
+        request,
+        redirect_to=redirect_to,
+        template_name=TEMPLATE,
+        fragment="wishlist-items",
+        context=_page_context(request),
+        oob=BADGES,
+        message=message,
+        trigger=trigger,
+    )
+
+
+def _after_toggle(
+    request: HtmxHttpRequest, form: WishlistToggleForm, product: Product, *, saved: bool
+) -> HttpResponse:
+    """Answer a save/unsave that succeeded: the list when it came from the wishlist page, else
+    the heart; the header badges out of band either way; back to `next` without JavaScript."""
+    if saved:
+        message = f"Saved {product.name} to your wishlist."
+    else:
+        message = f"Removed {product.name} from your wishlist."
+    redirect_to = safe_next(request, form.cleaned_data["next"], "shop:wishlist")
+    if request.POST.get("return_to") == "wishlist":
+        return _list_changed(
+            request, redirect_to=redirect_to, message=message, trigger="wishlist-changed"
+        )
+    return after_action(
+        request,
+        redirect_to=redirect_to,
+        template_name=TOGGLE,
+        fragment="wishlist-toggle",
+        context={"product": product, "next": form.cleaned_data["next"]},
+        oob=BADGES,
+        message=message,
+        trigger="wishlist-changed",
+    )
+
+
 @require_POST
 def toggle(request: HtmxHttpRequest) -> HttpResponse:
     """Save or unsave a product. From the wishlist page, the list is the fragment sent back."""
     form = WishlistToggleForm(request.POST)
-    on_page = request.POST.get("return_to") == "wishlist"
     if not form.is_valid():
         return render_failure(
             request, TEMPLATE, _page_context(request), message="Choose a product."
@@ -59,26 +127,7 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
         )
     except wishlist_service.UnknownProduct as error:
         return render_failure(request, "404.html", message=error.message, status=404, oob=BADGES)
-    if saved:
-        message = f"Saved {product.name} to your wishlist."
-    else:
-        message = f"Removed {product.name} from your wishlist."
-    if on_page:
-        template_name, fragment = TEMPLATE, "wishlist-items"
-        context = _page_context(request)
-    else:
-        template_name, fragment = TOGGLE, "wishlist-toggle"
-        context = {"product": product, "next": form.cleaned_data["next"]}
-    return after_action(
-        request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], "shop:wishlist"),
-        template_name=template_name,
-        fragment=fragment,
-        context=context,
-        oob=BADGES,
-        message=message,
-        trigger="wishlist-changed",
-    )
+    return _after_toggle(request, form, product, saved=saved)
 
 
 @require_POST
@@ -88,11 +137,8 @@ def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
     wishlist = _wishlist(request)
     if not form.is_valid() or wishlist is None:
         message = str(form.errors.get("variant", ["That item is no longer in your wishlist."])[0])
-        return render_failure(
-            request, TEMPLATE, _page_context(request), message=message, fragment="wishlist-items"
-        )
-    cart = cart_service.current(session=request.session, customer=request.user, create=True)
-    assert cart is not None, "current(create=True) always returns a cart"
+        return _refuse_on_page(request, message)
+    cart = _cart(request)
     try:
         change = wishlist_service.move_to_cart(
             wishlist=wishlist,
@@ -102,22 +148,10 @@ def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
         )
     except (wishlist_service.WishlistError, cart_service.CartError) as error:
         status = 404 if isinstance(error, wishlist_service.UnknownItem) else 409
-        return render_failure(
-            request,
-            TEMPLATE,
-            _page_context(request),
-            message=error.message,
-            status=status,
-            fragment="wishlist-items",
-            oob=BADGES,
-        )
-    return after_action(
+        return _refuse_on_page(request, error.message, status=status, oob=BADGES)
+    return _list_changed(
         request,
         redirect_to="shop:wishlist",
-        template_name=TEMPLATE,
-        fragment="wishlist-items",
-        context=_page_context(request),
-        oob=BADGES,
         message=f"Moved to your cart. {change.message}",
         trigger="cart-changed",
     )
