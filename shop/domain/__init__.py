@@ -1,4 +1,4 @@
-"""Pure domain rules: money, pricing, availability and its wording, throttling limits.
+"""Pure domain rules: money, pricing, availability and its wording, who counts as a customer.
 
 Nothing here queries the database, touches the cache or sees a request: these are functions and
 values over rows the caller has already read. Both `shop.queries` (what pages show) and

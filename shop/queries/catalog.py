@@ -1,9 +1,9 @@
 """Read models for the catalog pages: everything a template touches, in a fixed number of queries.
 
-`product_listing` costs five queries whatever the page size or catalog size: categories,
+`product_listing` costs six queries whatever the page size or catalog size: categories,
 attribute values, category counts (which also give the total and the price range), attribute
-counts, and the page of product cards (with their stock and primary images). The two counting
-queries are cached per filter state, so a warm listing costs three.
+counts, the page of product cards (with their stock) and its primary images. The two counting
+queries are cached per filter state, so a warm listing costs four.
 """
 
 import hashlib
