@@ -45,8 +45,10 @@ run: env
 	@DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=1 $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS)
 	@DEBUG=1 $(PY) manage.py demo_staff
-	@echo "Serving the shop at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	@DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
+	@echo "Serving the shop at http://$(HOST):$(PORT)/ with a task worker beside it (Ctrl-C stops both)"
+	@DEBUG=1 $(PY) manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
 
 services:
 	@bash .ci/services

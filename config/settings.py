@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks_db",
     "partials",
     "shop",
 ]
@@ -292,7 +293,14 @@ COUPON_ATTEMPTS_WINDOW = int(os.environ.get("COUPON_ATTEMPTS_WINDOW", "600"))
 # E-mail (Django 6.1's MAILERS): SMTP to EMAIL_HOST (default: a local MTA on localhost:25);
 # printed to the console in development and tests, or anywhere with EMAIL_CONSOLE=1.
 MAILERS: dict[str, dict[str, Any]]
-if env_bool("EMAIL_CONSOLE", DEBUG or TESTING):
+if os.environ.get("EMAIL_FILE_PATH"):  # each e-mail a file there (tests of the worker)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": os.environ["EMAIL_FILE_PATH"]},
+        }
+    }
+elif env_bool("EMAIL_CONSOLE", DEBUG or TESTING) and not os.environ.get("EMAIL_HOST"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     MAILERS = {
@@ -304,11 +312,36 @@ else:
                 "username": os.environ.get("EMAIL_HOST_USER", ""),
                 "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", False),
-                "timeout": 10,
+                # Only workers talk to the mail server: a hung one holds a worker this long.
+                "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
             },
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Storefront <shop@example.com>")
+
+# Background work: Django's tasks framework on django-tasks-db. The queue is a table in the
+# database, so a task enqueued inside a transaction commits or rolls back with it, and any
+# number of `manage.py db_worker` processes on any number of hosts share it (they claim with
+# SELECT ... FOR UPDATE SKIP LOCKED). TASKS_BACKEND=immediate runs each task at once in the
+# process that enqueues it (the default for unit tests; tests of the worker use the queue).
+TASK_QUEUES = ["default", "emails", "orders", "alerts"]
+TASKS: dict[str, dict[str, Any]]
+if os.environ.get("TASKS_BACKEND", "immediate" if TESTING else "database") == "immediate":
+    TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASK_QUEUES,
+        }
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# Seconds before the 2nd, 3rd, ... attempt of a task that failed for a passing reason (a mail
+# server down); after the last one it fails for good and shows in the admin, with a retry action.
+TASK_RETRY_DELAYS = [
+    float(s) for s in os.environ.get("TASK_RETRY_DELAYS", "30,120,600,1800").split(",") if s
+]
+# Orders still awaiting payment this long after they were placed are settled by the reconciler.
+RECONCILE_AFTER_SECONDS = int(os.environ.get("RECONCILE_AFTER_SECONDS", "120"))
 
 # Homepage layout and CMS pages (issue 5). Publishing and catalog changes invalidate the cached
 # homepage at once; the timeout only bounds changes made without signals (queryset.update()).

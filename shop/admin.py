@@ -1,11 +1,14 @@
 """Admin for merchandisers: categories, products with their variants, images and attributes;
 coupons, shipping and (read-only) orders; homepage layouts and blocks (read-only), revisions,
-CMS pages and redirects."""
+CMS pages and redirects; the task queue's results, with "Run again" for failed tasks."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
+from django.tasks import TaskResultStatus
 from django.urls import reverse
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from shop import cache_invalidation, session_keys
 from shop.models import (
@@ -379,3 +382,22 @@ class PageRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["page"]
     search_fields = ["old_slug", "page__title", "page__slug"]
     autocomplete_fields = ["page"]
+
+
+# The task queue (django-tasks-db): its results as that package shows them, read-only, plus a
+# way to run a task that failed for good (after its retries) once more.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    actions = ["run_again"]
+
+    @admin.action(description="Run the selected failed tasks again")
+    def run_again(self, request, queryset) -> None:
+        """Enqueue each failed task anew with its arguments, its retries counted from one."""
+        failed = queryset.filter(status=TaskResultStatus.FAILED)
+        for result in failed:
+            kwargs = {k: v for k, v in result.args_kwargs["kwargs"].items() if k != "attempt"}
+            result.task.enqueue(*result.args_kwargs["args"], **kwargs)
+        self.message_user(request, f"{len(failed)} task(s) enqueued again.", messages.SUCCESS)

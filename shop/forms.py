@@ -1,14 +1,17 @@
 """Plain forms that validate every input, GET filters included."""
 
 import re
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import QueryDict
 from django.utils import timezone
 
+from shop import tasks
 from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Confirmed
@@ -279,6 +282,19 @@ class LoginForm(forms.Form):
     email = forms.EmailField(label="Email", max_length=254)
     password = forms.CharField(label="Password", max_length=256, strip=False)
     next = forms.CharField(required=False, max_length=500)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, except that its e-mail is a task: asking for a reset never
+    waits for the mail server, and a mail server that is down only delays the e-mail."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        tasks.send_password_reset.enqueue(
+            user_id=context["user"].pk,
+            domain=context["domain"],
+            protocol=context["protocol"],
+            claim=uuid.uuid4().hex,
+        )
 
 
 class SignupForm(forms.Form):

@@ -10,6 +10,7 @@ from shop.models.catalog import (
     Warehouse,
 )
 from shop.models.coupons import Coupon, Eligibility
+from shop.models.emails import SentEmail
 from shop.models.layout import Layout, LayoutBlock, LayoutBlockProduct
 from shop.models.orders import (
     ImmutableRecord,
@@ -41,6 +42,7 @@ __all__ = [
     "Product",
     "ProductAttribute",
     "ProductImage",
+    "SentEmail",
     "ShippingMethod",
     "Variant",
     "Warehouse",

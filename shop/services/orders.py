@@ -5,7 +5,6 @@ in the same transaction, under the same lock order as checkout (cart, variants, 
 """
 
 import uuid
-from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -95,19 +94,6 @@ def fail_payment(*, order: Order, payment: Payment | None, status: str, message:
             status=Cart.Status.OPEN, checkout_token=uuid.uuid4(), updated=timezone.now()
         )
     return order
-
-
-def release_unpaid(*, older_than: timedelta) -> list[Order]:
-    """Fail orders still awaiting payment after `older_than` with no payment under way (the
-    shopper's request died between placing and paying), returning their stock and coupons."""
-    cutoff = timezone.now() - older_than
-    stale = Order.objects.filter(status=Order.Status.PLACED, created__lt=cutoff).exclude(
-        payments__status__in=[Payment.Status.PENDING, Payment.Status.AUTHORISED]
-    )
-    return [
-        fail_payment(order=order, payment=None, status="", message="")
-        for order in stale.order_by("pk")
-    ]
 
 
 def cancel(*, order: Order) -> Order:

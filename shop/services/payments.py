@@ -1,17 +1,28 @@
-"""Taking payment for a placed order, through a gateway chosen by settings.PAYMENT_GATEWAY.
+"""Taking payment for a placed order, through a gateway chosen by settings.PAYMENT_GATEWAY,
+and settling orders whose payment was left unfinished.
 
-The gateway is called with no transaction open and no row locked: a slow or hung payment
-provider never holds up other shoppers' checkouts. A partial unique index allows one live
-(pending or authorised) payment per order, so concurrent submits of one checkout authorise once.
+The payment attempt is recorded (a pending `Payment`) before the gateway is called, with the
+order's number as the gateway's idempotency reference. The gateway is called with no
+transaction open and no row locked: a slow or hung payment provider never holds up other
+shoppers' checkouts. A partial unique index allows one live (pending or authorised) payment per
+order, so concurrent submits of one checkout authorise once.
+
+A request can die between placing an order and paying for it (a worker killed, a timeout). The
+`settle_unpaid_orders` task (run every few minutes, see `manage.py enqueue_periodic`) settles
+such orders: an authorisation the gateway confirms makes the order paid, anything else fails it
+and gives its stock and coupon use back.
 """
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from shop.models import Order, Payment
@@ -36,6 +47,11 @@ class Gateway(Protocol):
         self, *, amount: Decimal, currency: str, card_number: str, reference: str
     ) -> PaymentResult:
         """Authorise `amount` on the card; raise PaymentTimeout if the provider does not answer."""
+        ...
+
+    def lookup(self, *, payment: Payment) -> PaymentResult:
+        """What became of the authorisation asked for `payment` (by its order's reference); a
+        never-seen reference is not authorised. Raise PaymentTimeout if the provider is away."""
         ...
 
 
@@ -66,6 +82,13 @@ class TestGateway:
         if card_number == self.DECLINED:
             return PaymentResult(False, message="Your card was declined.")
         return PaymentResult(False, message="The test gateway does not know that card.")
+
+    def lookup(self, *, payment: Payment) -> PaymentResult:
+        # The test cards decide every outcome, so the card's last four digits are enough to
+        # answer as a real gateway would from its records.
+        if payment.card_last4 == self.AUTHORISED[-4:]:
+            return PaymentResult(True, reference=f"test_{payment.order.number}")
+        return PaymentResult(False, message="The payment did not go through.")
 
 
 TEST_CARDS = [
@@ -121,3 +144,42 @@ def pay(*, order: Order, card_number: str) -> Order:
     return orders.fail_payment(
         order=order, payment=payment, status=Payment.Status.DECLINED, message=result.message
     )
+
+
+def settle(*, older_than: timedelta) -> list[Order]:
+    """Settle every order still awaiting payment `older_than` after it was placed.
+
+    No payment ever started: the order fails (stock and coupon use back, cart reopened). A
+    pending payment: the gateway is asked, then the order is paid or failed accordingly. An
+    authorised payment whose order was never marked paid: the order becomes paid. Returns the
+    orders as settled. Safe to run twice at once: each move happens under the order's lock.
+    """
+    cutoff = timezone.now() - older_than
+    stale = Order.objects.filter(status=Order.Status.PLACED, created__lt=cutoff).order_by("pk")
+    return [_settle_one(order) for order in stale]
+
+
+def _settle_one(order: Order) -> Order:
+    payment = order.payments.exclude(status=Payment.Status.DECLINED).order_by("-pk").first()
+    if payment is None or payment.status not in {Payment.Status.PENDING, Payment.Status.AUTHORISED}:
+        message = "The payment never started. You have not been charged."
+        return orders.fail_payment(order=order, payment=None, status="", message=message)
+    if payment.status == Payment.Status.AUTHORISED:
+        return orders.mark_paid(order=order, payment=payment, reference=payment.reference)
+    try:
+        result = gateway().lookup(payment=payment)
+    except PaymentTimeout:
+        return order  # the provider is away: the next run asks again
+    if result.authorised:
+        return orders.mark_paid(order=order, payment=payment, reference=result.reference)
+    return orders.fail_payment(
+        order=order, payment=payment, status=Payment.Status.DECLINED, message=result.message
+    )
+
+
+@task(queue_name="orders")
+def settle_unpaid_orders() -> list[str]:
+    """Settle orders still awaiting payment after settings.RECONCILE_AFTER_SECONDS; returns
+    their numbers and what became of them. (A task of this service's own: see the module.)"""
+    older_than = timedelta(seconds=settings.RECONCILE_AFTER_SECONDS)
+    return [f"{order.number}: {order.status}" for order in settle(older_than=older_than)]

@@ -185,8 +185,9 @@ def send_price_drop_alerts(*, product_ids: list[int] | None = None) -> int:
     """E-mail each customer whose saved products are now cheaper than when they saved them
     (or than the last price we told them about); returns the number of e-mails sent.
 
-    Each drop is claimed with a conditional UPDATE before the e-mail goes, so two runs at once
-    never send the same drop twice.
+    Each customer's drops are claimed with a conditional UPDATE and e-mailed in one transaction:
+    two runs at once never send the same drop twice, and an e-mail that fails to go leaves its
+    drops unclaimed for the next run. Raises the first sending error after trying everyone.
     """
     threshold = Coalesce("price_notified", "price_saved")
     items = (
@@ -202,21 +203,39 @@ def send_price_drop_alerts(*, product_ids: list[int] | None = None) -> int:
     if product_ids is not None:
         items = items.filter(product_id__in=product_ids)
     by_customer: dict[int, list[WishlistItem]] = {}
-    recipients: dict[int, str] = {}
     for item in items:
-        customer = item.wishlist.customer
-        claimed = WishlistItem.objects.filter(
-            pk=item.pk, price_notified=item.price_notified
-        ).update(price_notified=item.product.min_price)
-        if claimed and customer is not None:
-            by_customer.setdefault(customer.pk, []).append(item)
-            recipients[customer.pk] = customer.email
-    for customer_id, entries in by_customer.items():
-        context = {"items": entries, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+        if item.wishlist.customer is not None:
+            by_customer.setdefault(item.wishlist.customer.pk, []).append(item)
+    sent, failure = 0, None
+    for entries in by_customer.values():
+        try:
+            sent += _send_drops(entries)
+        except OSError as error:  # smtplib's errors are OSErrors: the mail server is away
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return sent
+
+
+def _send_drops(entries: list[WishlistItem]) -> int:
+    """Claim and e-mail one customer's drops together; returns 1 if an e-mail went, else 0."""
+    with transaction.atomic():
+        claimed = [
+            item
+            for item in entries
+            if WishlistItem.objects.filter(pk=item.pk, price_notified=item.price_notified).update(
+                price_notified=item.product.min_price
+            )
+        ]
+        if not claimed:
+            return 0
+        customer = claimed[0].wishlist.customer
+        assert customer is not None, "only customers' wishlists are e-mailed"
+        context = {"items": claimed, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
         send_mail(
             subject=f"Price drop on your {settings.SITE_NAME} wishlist",
             message=render_to_string("emails/price_drop.txt", context),
             from_email=None,
-            recipient_list=[recipients[customer_id]],
+            recipient_list=[customer.email],
         )
-    return len(by_customer)
+    return 1

@@ -20,7 +20,7 @@ from partials.responses import (
     render_page,
     safe_next,
 )
-from shop.forms import LoginForm, PriceAlertsForm, SignupForm
+from shop.forms import LoginForm, PriceAlertsForm, QueuedPasswordResetForm, SignupForm
 from shop.models import Order, Wishlist
 from shop.services import accounts, throttle
 from shop.services import wishlist as wishlist_service
@@ -194,9 +194,10 @@ def price_alerts(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-# Password reset: Django's views, with the shop's templates.
+# Password reset: Django's views, with the shop's templates; the e-mail is a task.
 
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=QueuedPasswordResetForm,
     template_name="registration/password_reset_form.html",
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from shop.domain import pricing
 from shop.models import Coupon, ImmutableRecord, Order, OrderLine, Product, Variant
 from shop.queries import cart as cart_queries
-from shop.services import checkout, orders
+from shop.services import checkout, orders, payments
 from tests.factories import CouponFactory, ShippingMethodFactory, cart_with, make_product
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_orders_abandoned_before_payment_are_released(order):
     order.refresh_from_db()
     assert order.status == Order.Status.PLACED  # too recent: its payment may be under way
 
-    [released] = orders.release_unpaid(older_than=timedelta(0))
+    [released] = payments.settle(older_than=timedelta(0))
     assert released.pk == order.pk and released.status == Order.Status.FAILED
     assert Variant.objects.get(product__name="Mug").stock == 10
     assert Coupon.objects.get(code="TEN").times_used == 0
