@@ -8,7 +8,6 @@ and each task runs once, on whichever worker claims it first.
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -19,31 +18,25 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from shop.models import Order
 from shop.tasks import notify_price_drops
 from tests.factories import ShippingMethodFactory, make_product
+from tests.processes import free_port, shared_database_url, stop_all, wait_for
 from tests.shop.test_checkout_views import ADDRESS, GOOD_CARD
-from tests.shop.test_tasks import QUEUE, wait_for
+from tests.shop.test_tasks import QUEUE
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def environment(**extra: str) -> dict[str, str]:
-    db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": shared_database_url(),
         "TASKS_BACKEND": "database",
         "SECRET_KEY": "scale-out-" + "x" * 40,
         "DEBUG": "0",
@@ -73,13 +66,7 @@ def processes():
         return process
 
     yield start
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    stop_all(started)
 
 
 def app_server(processes, **env: str) -> str:

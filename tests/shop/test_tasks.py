@@ -8,7 +8,6 @@ settled by the reconciler.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.tasks import TaskResultStatus
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -31,6 +30,7 @@ from shop.queries import cart as cart_queries
 from shop.services import checkout, payments
 from shop.tasks import notify_price_drops, send_order_confirmation
 from tests.factories import CouponFactory, ShippingMethodFactory, cart_with, make_product
+from tests.processes import free_port, shared_database_url, stop_all, wait_for
 from tests.shop.test_checkout_views import ADDRESS, GOOD_CARD, hidden
 from tests.shop.test_orders import DETAILS
 
@@ -50,18 +50,11 @@ def queue(settings):
     settings.PAYMENT_TEST_TIMEOUT_SECONDS = 0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_worker(**env: str) -> subprocess.Popen:
     """A `manage.py db_worker` process on every queue, against the test database."""
-    db = connection.settings_dict
     environment = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": shared_database_url(),
         "TASKS_BACKEND": "database",
         "SECRET_KEY": "task-worker",
         "HTTPS": "0",
@@ -92,24 +85,7 @@ def worker_factory():
         return process
 
     yield start
-    for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for(condition, *, seconds: float = 30.0, what: str = "the condition"):
-    """Poll `condition` (at most `seconds`) until it returns something truthy; return that."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+    stop_all(started)
 
 
 def buy(client: Client, variant: Variant) -> Order:
