@@ -10,6 +10,7 @@ from shop.models.catalog import (
     Warehouse,
 )
 from shop.models.coupons import Coupon, Eligibility
+from shop.models.generations import CacheGeneration
 from shop.models.layout import Layout, LayoutBlock, LayoutBlockProduct
 from shop.models.orders import (
     ImmutableRecord,
@@ -24,6 +25,7 @@ from shop.models.wishlist import Wishlist, WishlistItem
 __all__ = [
     "AttributeDefinition",
     "AttributeValue",
+    "CacheGeneration",
     "Cart",
     "CartLine",
     "Category",
