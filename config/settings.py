@@ -7,10 +7,14 @@ Environment:
     DATABASE_URL     postgres://user:pass@host:port/name -> PostgreSQL with Django's pool;
                      unset -> an embedded SQLite file (demo mode, no services needed).
     DB_POOL_MAX      maximum pooled PostgreSQL connections per process (default 10).
-    REDIS_URL        redis://host:port/db -> django-redis cache and cached_db sessions;
-                     unset -> local-memory cache and database sessions.
+    REDIS_URL        redis://host:port/db -> django-redis cache behind a circuit breaker;
+                     unset -> local-memory cache. Sessions are in the database either way.
     CACHE_KEY_PREFIX prefix for every cache key (tests use their own).
     CACHE_IGNORE_ERRORS  "1" (default): a Redis outage makes cache reads misses, not errors.
+    CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT  seconds to wait for Redis (default 0.25 each).
+    CACHE_BREAKER_SECONDS  after a Redis fault, skip Redis for this long (default 5).
+    CACHE_TOKEN_SECONDS    how long a cached generation token is trusted (default 5): pages
+                           show a change at most this long after it commits, Redis or not.
     HTTPS            "1" when served behind TLS: secure cookies, HSTS, SSL redirect.
                      Defaults to on when DEBUG is off.
     MEDIA_ROOT       where uploaded and generated images live (default ./var/media).
@@ -163,25 +167,32 @@ else:
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "storefront")
+# How long a generation token (shop.cache_tokens) is trusted from the cache before it is read
+# from the database again: the bound on staleness when an invalidation could not reach Redis.
+CACHE_TOKEN_SECONDS = float(os.environ.get("CACHE_TOKEN_SECONDS", "5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis behind a circuit breaker (config/cache.py): a Redis fault is a miss,
+            # and after one the process skips Redis for CACHE_BREAKER_SECONDS instead of waiting
+            # for it on every call.
+            "BACKEND": "config.cache.CircuitBreakerRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-                # A Redis outage turns cache reads into misses (logged) instead of errors: pages
-                # render from the database, sessions fall back to it (cached_db), and the
-                # failure counters of the rate limits start again from zero.
+                # Redis answers in well under a millisecond: a slower answer is a fault.
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.25")),
+                "SOCKET_TIMEOUT": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25")),
+                "CIRCUIT_BREAKER_SECONDS": float(os.environ.get("CACHE_BREAKER_SECONDS", "5")),
+                # A Redis outage turns cache reads into misses instead of errors: pages render
+                # from the database and the failure counters of the rate limits start again
+                # from zero.
                 "IGNORE_EXCEPTIONS": env_bool("CACHE_IGNORE_ERRORS", True),
             },
         }
     }
-    # Sessions live in the database and are cached in Redis: losing Redis never loses a session.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # The breaker logs the trip and the recovery once each; per-call logs would flood.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CACHES = {
         "default": {
@@ -189,7 +200,11 @@ else:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database only, with or without Redis. A cached copy (cached_db) outlives
+# a logout or a password change made while Redis is unreachable: the row goes, the copy stays
+# and logs the old cookie in again when Redis returns. One primary-key read per request is the
+# price of never trusting a copy that could not be invalidated.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

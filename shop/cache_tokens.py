@@ -2,11 +2,22 @@
 
 Entries are never deleted one by one: a read model puts `current(name)` into its cache keys,
 and `replace(name)` makes all of them unreachable at once (they expire on their own).
+
+The truth of each token is a database row (CacheGeneration); the cache keeps a copy for
+CACHE_TOKEN_SECONDS. So a replacement made while the cache is unreachable is not lost: the
+copy it could not overwrite expires, and the next read takes the new token from the database.
+The bound: a page keyed on a token shows data older than a committed change for at most
+CACHE_TOKEN_SECONDS after the commit (0 when the cache took the new token), and a warm read
+costs one cache read plus, per token, at most one primary-key query per CACHE_TOKEN_SECONDS.
+Tokens are random and never reused, so a replacement that rolls back revives nothing stale.
 """
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+
+from shop.models import CacheGeneration
 
 # The generations in use: one name each, read by the read models that key their entries on it
 # and replaced by shop.cache_invalidation when what they show changes.
@@ -18,12 +29,33 @@ def current(name: str) -> str:
     """The token now in force for `name` (created on first use)."""
     token = cache.get(name)
     if token is None:
-        # Two processes may both miss: `add` lets one token win and both then use it.
-        cache.add(name, uuid.uuid4().hex, timeout=None)
-        token = cache.get(name) or uuid.uuid4().hex
+        token = _stored(name)
+        # `add`, not `set`: a replacement stored meanwhile (newer than our read) must win.
+        cache.add(name, token, timeout=settings.CACHE_TOKEN_SECONDS)
+    return token
+
+
+def _stored(name: str) -> str:
+    token = CacheGeneration.objects.filter(name=name).values_list("token", flat=True).first()
+    if token is None:  # Never used (migration 0008 creates the rows): the first insert wins.
+        CacheGeneration.objects.bulk_create(
+            [CacheGeneration(name=name, token=uuid.uuid4().hex)], ignore_conflicts=True
+        )
+        token = CacheGeneration.objects.values_list("token", flat=True).get(name=name)
     return token
 
 
 def replace(name: str) -> None:
-    """Start a new generation for `name`: entries keyed on the old token are never read again."""
-    cache.set(name, uuid.uuid4().hex, timeout=None)
+    """Start a new generation for `name`: entries keyed on the old token are never read again.
+
+    The row is written in the caller's transaction, if any; the cache gets the new token at
+    once (if it is reachable), so readers switch without waiting for the old copy to expire.
+    """
+    token = uuid.uuid4().hex
+    CacheGeneration.objects.bulk_create(
+        [CacheGeneration(name=name, token=token)],
+        update_conflicts=True,
+        unique_fields=["name"],
+        update_fields=["token"],
+    )
+    cache.set(name, token, timeout=settings.CACHE_TOKEN_SECONDS)

@@ -11,6 +11,7 @@ from shop.models.catalog import (
 )
 from shop.models.coupons import Coupon, Eligibility
 from shop.models.emails import SentEmail
+from shop.models.generations import CacheGeneration
 from shop.models.layout import Layout, LayoutBlock, LayoutBlockProduct
 from shop.models.orders import (
     ImmutableRecord,
@@ -25,6 +26,7 @@ from shop.models.wishlist import Wishlist, WishlistItem
 __all__ = [
     "AttributeDefinition",
     "AttributeValue",
+    "CacheGeneration",
     "Cart",
     "CartLine",
     "Category",

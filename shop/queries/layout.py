@@ -2,7 +2,8 @@
 
 The live homepage is rendered block by block (one template per kind in templates/blocks/) and the
 result is cached under a token that publishing and catalog changes replace, so a warm homepage
-costs two cache reads and no SQL at all. Visibility windows are applied to the cached blocks on
+costs two cache reads and no SQL at all (the token's row is read once per CACHE_TOKEN_SECONDS:
+see shop.cache_tokens). Visibility windows are applied to the cached blocks on
 every request, so a scheduled block appears and disappears on time without any invalidation.
 
 Drafts are never read by `live_homepage` and never written to the cache: the editor and the

@@ -53,12 +53,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "Set SECRET_KEY" in result.stderr
 
 
-def test_services_configure_postgres_pool_redis_cache_and_cached_db_sessions(tmp_path):
+def test_services_configure_postgres_pool_redis_cache_and_database_sessions(tmp_path):
     result = run(["-c", SHOW], PRODUCTION, tmp_path)
     shown = json.loads(result.stdout)
     assert shown["engine"] == "django.db.backends.postgresql" and shown["pool"]
-    assert shown["cache"] == "django_redis.cache.RedisCache"
-    assert shown["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert shown["cache"] == "config.cache.CircuitBreakerRedisCache"
+    # Never cached_db: a cached copy outlives a logout made while Redis is unreachable.
+    assert shown["sessions"] == "django.contrib.sessions.backends.db"
     assert shown["debug"] is False
 
 

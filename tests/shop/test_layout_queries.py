@@ -176,8 +176,9 @@ def build_catalog_and_layout(size: int) -> None:
 
 
 # Cold: the live layout, its blocks, their chosen products and categories, two rule rails, the
-# products shown with their prices, their images, the top-level categories.
-COLD_HOMEPAGE = 9
+# products shown with their prices, their images, the top-level categories; and the cache
+# token's row when its cached copy has expired too (shop.cache_tokens).
+COLD_HOMEPAGE = 10
 # What the page around the blocks may cost (the header's badges), whatever the homepage holds.
 PAGE_CHROME = 2
 
