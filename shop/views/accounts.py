@@ -62,7 +62,7 @@ def _logged_in(
     default landing page, announcing `message`."""
     return after_action(
         request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
+        redirect_to=safe_next(form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
         message=message,
     )
 

@@ -120,7 +120,7 @@ def _added(
     request_input = form.cleaned_data["request_input"]
     return after_action(
         request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], product.get_absolute_url()),
+        redirect_to=safe_next(form.cleaned_data["next"], product.get_absolute_url()),
         template_name="base.html",
         context={"request_key": request_input.removeprefix("add-request-")},
         # With htmx the form stays on the page: give it a fresh id for the next, deliberate add.

@@ -93,7 +93,7 @@ def _after_toggle(
         message = f"Saved {product.name} to your wishlist."
     else:
         message = f"Removed {product.name} from your wishlist."
-    redirect_to = safe_next(request, form.cleaned_data["next"], "shop:wishlist")
+    redirect_to = safe_next(form.cleaned_data["next"], "shop:wishlist")
     if request.POST.get("return_to") == "wishlist":
         return _list_changed(
             request, redirect_to=redirect_to, message=message, trigger="wishlist-changed"
