@@ -7,11 +7,12 @@ region. Refused input gets the page (or the fragment) again with the reason and 
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from partials.responses import (
     HtmxHttpRequest,
     after_action,
+    private_page,
     render_failure,
     render_page,
     safe_next,
@@ -66,7 +67,8 @@ def _cart_refused(request: HtmxHttpRequest, message: str, status: int, **extra) 
     )
 
 
-@require_GET
+@require_safe
+@private_page
 def cart_detail(request: HtmxHttpRequest) -> HttpResponse:
     """The cart page: lines with current prices (and what changed), stock, coupon, totals."""
     return render_page(request, CART_TEMPLATE, _cart_context(request), fragment="cart-summary")
