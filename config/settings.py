@@ -56,6 +56,8 @@ def database_from_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// URL, not {parts.scheme!r}")
+    from config.database import check_pooled_connection
+
     options = dict(parse_qsl(parts.query))
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -71,6 +73,10 @@ def database_from_url(url: str) -> dict:
                 "min_size": 1,
                 "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
                 "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+                # Check each connection as it is handed out, so connections the server
+                # dropped (a restart, a failover, pg_terminate_backend) are replaced instead
+                # of failing the request that gets them.
+                "check": check_pooled_connection,
             },
             **options,
         },

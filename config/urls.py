@@ -5,6 +5,9 @@ from django.views.static import serve
 
 from shop.views import pages
 
+# A database outage answers 503 with Retry-After; anything else unexpected, the 500 page.
+handler500 = "config.server_errors.server_error"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("shop.urls")),

@@ -191,13 +191,34 @@ def private_preview(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def safe_next(request: HttpRequest, url: str | None, default: str) -> str:
-    """`url` if it is safe to redirect to after a POST (this host, and https when the request
-    is), else `default` (a URL or a URL name, as `after_action`'s `redirect_to` takes)."""
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+def is_local_path(url: str | None) -> bool:
+    """True when `url` is a path on this site: it starts with a single "/" and names no scheme
+    and no host ("//evil.example", "/\\evil.example", "https://…", "javascript:…" are not)."""
+    return (
+        url is not None
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
     )
-    return url if url and allowed else default
+
+
+def safe_next(url: str | None, default: str) -> str:
+    """`url` if it is a local path (`is_local_path`), else `default` (a URL or a URL name, as
+    `after_action`'s `redirect_to` takes). Anything else a client sends ("NaN", "cart", "0",
+    "{}", another host) gives `default`, so a redirect to user input never fails or leaves."""
+    return url if url is not None and is_local_path(url) else default
+
+
+def private_page(view):
+    """Mark every response of `view` `Cache-Control: private, no-store`: it shows one visitor's
+    things (their cart, account, orders), so no cache, shared or the browser's, may keep it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapper
 
 
 def login_required(view):
@@ -212,7 +233,8 @@ def login_required(view):
     def same_site_path(url: str, request: HttpRequest) -> str:
         if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
             parts = urlsplit(url)
-            return parts.path + (f"?{parts.query}" if parts.query else "")
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            return path if is_local_path(path) else ""
         return ""
 
     @wraps(view)
@@ -226,7 +248,7 @@ def login_required(view):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target
             return _finish(response)
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return redirect_to_login(request.get_full_path(), login_url)
         back = same_site_path(request.headers.get("Referer", ""), request)
         return redirect_to_login(back or resolve_url(settings.LOGIN_REDIRECT_URL), login_url)

@@ -51,6 +51,8 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("healthz", health.healthz, name="healthz"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
 ]
 
 # Homepage editor, shared previews, sitemap and robots.txt (issue 5). CMS pages are served by the

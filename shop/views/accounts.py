@@ -10,12 +10,13 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partials.responses import (
     HtmxHttpRequest,
     after_action,
     login_required,
+    private_page,
     render_failure,
     render_page,
     safe_next,
@@ -62,7 +63,7 @@ def _logged_in(
     default landing page, announcing `message`."""
     return after_action(
         request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
+        redirect_to=safe_next(form.cleaned_data["next"], settings.LOGIN_REDIRECT_URL),
         message=message,
     )
 
@@ -93,10 +94,11 @@ def _too_many_attempts(
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@private_page
 def login_page(request: HtmxHttpRequest) -> HttpResponse:
     """Log in with e-mail and password, then go back to `next`."""
-    if request.method == "GET":
+    if request.method != "POST":
         return _blank_form(request, LoginForm, LOGIN_TEMPLATE)
     form = LoginForm(request.POST)
     if not form.is_valid():
@@ -119,10 +121,11 @@ def login_page(request: HtmxHttpRequest) -> HttpResponse:
     return _logged_in(request, form, "You are logged in.")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@private_page
 def signup_page(request: HtmxHttpRequest) -> HttpResponse:
     """Create an account with e-mail and password; logged in straight away."""
-    if request.method == "GET":
+    if request.method != "POST":
         return _blank_form(request, SignupForm, SIGNUP_TEMPLATE)
     form = SignupForm(request.POST)
     if not form.is_valid():
@@ -144,7 +147,8 @@ def logout_page(request: HtmxHttpRequest) -> HttpResponse:
     return after_action(request, redirect_to="shop:home", message="You are logged out.")
 
 
-@require_GET
+@require_safe
+@private_page
 @login_required
 def account_page(request: HtmxHttpRequest) -> HttpResponse:
     """The customer's orders, newest first, and their wishlist settings."""
@@ -194,22 +198,28 @@ def price_alerts(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-# Password reset: Django's views, with the shop's templates; the e-mail is a task.
-
-password_reset = auth_views.PasswordResetView.as_view(
-    form_class=QueuedPasswordResetForm,
-    template_name="registration/password_reset_form.html",
-    email_template_name="registration/password_reset_email.txt",
-    subject_template_name="registration/password_reset_subject.txt",
-    success_url=reverse_lazy("shop:password-reset-done"),
+# Password reset: Django's views, with the shop's templates; the e-mail is a task. Every page of
+# it is personal.
+password_reset = private_page(
+    auth_views.PasswordResetView.as_view(
+        form_class=QueuedPasswordResetForm,
+        template_name="registration/password_reset_form.html",
+        email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt",
+        success_url=reverse_lazy("shop:password-reset-done"),
+    )
 )
-password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="registration/password_reset_done.html"
+password_reset_done = private_page(
+    auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="registration/password_reset_confirm.html",
-    success_url=reverse_lazy("shop:password-reset-complete"),
+password_reset_confirm = private_page(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="registration/password_reset_confirm.html",
+        success_url=reverse_lazy("shop:password-reset-complete"),
+    )
 )
-password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="registration/password_reset_complete.html"
+password_reset_complete = private_page(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="registration/password_reset_complete.html"
+    )
 )

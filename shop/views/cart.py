@@ -7,11 +7,12 @@ region. Refused input gets the page (or the fragment) again with the reason and 
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from partials.responses import (
     HtmxHttpRequest,
     after_action,
+    private_page,
     render_failure,
     render_page,
     safe_next,
@@ -66,7 +67,8 @@ def _cart_refused(request: HtmxHttpRequest, message: str, status: int, **extra) 
     )
 
 
-@require_GET
+@require_safe
+@private_page
 def cart_detail(request: HtmxHttpRequest) -> HttpResponse:
     """The cart page: lines with current prices (and what changed), stock, coupon, totals."""
     return render_page(request, CART_TEMPLATE, _cart_context(request), fragment="cart-summary")
@@ -120,7 +122,7 @@ def _added(
     request_input = form.cleaned_data["request_input"]
     return after_action(
         request,
-        redirect_to=safe_next(request, form.cleaned_data["next"], product.get_absolute_url()),
+        redirect_to=safe_next(form.cleaned_data["next"], product.get_absolute_url()),
         template_name="base.html",
         context={"request_key": request_input.removeprefix("add-request-")},
         # With htmx the form stays on the page: give it a fresh id for the next, deliberate add.

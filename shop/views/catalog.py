@@ -1,5 +1,5 @@
 from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from partials.responses import HtmxHttpRequest, render_page
 from shop.forms import CatalogFilterForm
@@ -7,7 +7,7 @@ from shop.models import Product
 from shop.queries import catalog as catalog_queries
 
 
-@require_GET
+@require_safe
 def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpResponse:
     """The product grid with facets. htmx filter changes get the results and facet counts only.
 
@@ -40,7 +40,7 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
     )
 
 
-@require_GET
+@require_safe
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A product page: images, attributes, variants with price and stock, SEO metadata."""
     try:

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from partials.responses import HtmxHttpRequest, after_action, render_page
+from partials.responses import HtmxHttpRequest, after_action, private_page, render_page
 from shop.forms import CheckoutForm
 from shop.models import Cart, Order
 from shop.queries import cart as cart_queries
@@ -18,7 +18,8 @@ from shop.services.payments import TEST_CARDS
 TRY_ANOTHER_CARD = "You have not been charged and your cart is as it was: try another card."
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
+@private_page
 def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
     """Review the order (GET) and place it (POST)."""
     cart = cart_service.current(session=request.session, customer=request.user)

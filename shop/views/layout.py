@@ -20,7 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from partials.responses import (
     STATUS_FRAGMENT,
@@ -63,7 +63,7 @@ def editor_required(view):
     @wraps(view)
     def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
         if not can_edit_homepage(request.user):
-            if not request.user.is_authenticated and request.method == "GET":
+            if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
             raise PermissionDenied("Editing the homepage needs the homepage permission.")
         return private_preview(view(request, *args, **kwargs))
@@ -110,7 +110,7 @@ def editor_context(
     }
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The homepage: the published layout (cached), or the editor's own draft in edit mode.
 
@@ -389,7 +389,7 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @editor_required
 def compare(request: HtmxHttpRequest) -> HttpResponse:
     """The draft next to the live homepage: what is new, changed, moved or removed."""
@@ -398,7 +398,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "shop/homepage_compare.html", context)
 
 
-@require_GET
+@require_safe
 @editor_required
 def revisions(request: HtmxHttpRequest) -> HttpResponse:
     """Every published version of the homepage, each restorable into the user's draft."""
@@ -430,7 +430,7 @@ def restore_revision(request: HtmxHttpRequest, version: int) -> HttpResponse:
 # Shared previews (no login) -------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def shared_preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The homepage as a draft would make it, for whoever has the signed link; 404 when stale."""
     try:

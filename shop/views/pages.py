@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from partials.responses import HtmxHttpRequest, private_preview, render_page
 from shop.models import DynamicPage
@@ -17,7 +17,7 @@ def can_preview_pages(user) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.has_perm(PAGE_PREVIEW_PERMISSION))
 
 
-@require_GET
+@require_safe
 def page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A published page; a 301 from an old slug; 404 otherwise.
 
@@ -39,7 +39,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     return sitemap_view(request, sitemaps=SITEMAPS, template_name="seo/sitemap.xml")
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """/robots.txt: keep crawlers out of the admin and the editor, and point them at the sitemap.
 

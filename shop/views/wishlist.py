@@ -8,11 +8,12 @@ posts and the browser comes back to the page (303).
 from collections.abc import Iterable
 
 from django.http import HttpResponse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from partials.responses import (
     HtmxHttpRequest,
     after_action,
+    private_page,
     render_failure,
     render_page,
     safe_next,
@@ -36,12 +37,11 @@ def _page_context(request: HtmxHttpRequest) -> dict:
     return {"items": wishlist_queries.wishlist_page(wishlist=_wishlist(request))}
 
 
-@require_GET
+@require_safe
+@private_page
 def wishlist_page(request: HtmxHttpRequest) -> HttpResponse:
     """Saved products: price when saved, price now ("Price dropped"), stock, move to cart."""
-    response = render_page(request, TEMPLATE, _page_context(request), fragment="wishlist-items")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return render_page(request, TEMPLATE, _page_context(request), fragment="wishlist-items")
 
 
 def _cart(request: HtmxHttpRequest) -> Cart:
@@ -93,7 +93,7 @@ def _after_toggle(
         message = f"Saved {product.name} to your wishlist."
     else:
         message = f"Removed {product.name} from your wishlist."
-    redirect_to = safe_next(request, form.cleaned_data["next"], "shop:wishlist")
+    redirect_to = safe_next(form.cleaned_data["next"], "shop:wishlist")
     if request.POST.get("return_to") == "wishlist":
         return _list_changed(
             request, redirect_to=redirect_to, message=message, trigger="wishlist-changed"

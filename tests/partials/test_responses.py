@@ -5,10 +5,11 @@ import json
 import pytest
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
-from partials.responses import after_action, render_page, safe_next, wants_fragment
+from partials.responses import after_action, private_page, render_page, safe_next, wants_fragment
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
 
@@ -169,10 +170,25 @@ def test_render_page_retargets_only_a_fragment():
         ("/catalog/?colour=red", "/catalog/?colour=red"),
         ("https://evil.example/", "shop:home"),
         ("//evil.example/", "shop:home"),
+        ("/\\evil.example/", "shop:home"),
+        ("///evil.example/", "shop:home"),
         ("javascript:alert(1)", "shop:home"),
+        # Same host, but not a path: the forms only ever send paths.
+        ("http://testserver/catalog/", "shop:home"),
+        # Not paths: resolve_url would take them for URL names and fail.
+        ("NaN", "shop:home"),
+        ("cart", "shop:home"),
+        ("0", "shop:home"),
+        ("{}", "shop:home"),
         ("", "shop:home"),
         (None, "shop:home"),
     ],
 )
-def test_safe_next_keeps_only_this_sites_urls(url, expected):
-    assert safe_next(make_request("post"), url, "shop:home") == expected
+def test_safe_next_keeps_only_local_paths(url, expected):
+    assert safe_next(url, "shop:home") == expected
+
+
+def test_private_page_marks_every_response_private_and_not_stored():
+    view = private_page(lambda request: HttpResponse("mine", status=409))
+    response = view(make_request())
+    assert {d.strip() for d in response["Cache-Control"].split(",")} == {"private", "no-store"}
