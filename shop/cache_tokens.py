@@ -37,7 +37,7 @@ def current(name: str) -> str:
 
 def _stored(name: str) -> str:
     token = CacheGeneration.objects.filter(name=name).values_list("token", flat=True).first()
-    if token is None:  # Never used (migration 0008 creates the rows): the first insert wins.
+    if token is None:  # Never used (migration 0009 creates the rows): the first insert wins.
         CacheGeneration.objects.bulk_create(
             [CacheGeneration(name=name, token=uuid.uuid4().hex)], ignore_conflicts=True
         )
