@@ -10,7 +10,7 @@ backdrop it contrasts with (a light garment on a dark backdrop, never off-white 
 """
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageDraw
 
@@ -71,7 +71,7 @@ class Pen:
         self.line = _mix(rgb, (255, 255, 255), 0.45) if dark else _mix(rgb, (0, 0, 0), 0.45)
         self.width = max(2, round(0.6 * self.unit))
 
-    def _xy(self, points: list[Point]) -> list[tuple[float, float]]:
+    def _xy(self, points: Sequence[Point]) -> list[tuple[float, float]]:
         return [(x * self.unit, y * self.unit) for x, y in points]
 
     def poly(self, points: list[Point], fill: RGB | None = None) -> None:
@@ -97,7 +97,7 @@ class Pen:
     def stroke(self, points: list[Point], width: float = 0.6, fill: RGB | None = None) -> None:
         self.draw.line(self._xy(points), fill=fill or self.line, width=round(width * self.unit))
 
-    def dots(self, points: list[Point], r: float = 1.0, fill: RGB | None = None) -> None:
+    def dots(self, points: Sequence[Point], r: float = 1.0, fill: RGB | None = None) -> None:
         for x, y in points:
             self.oval(x - r, y - r, x + r, y + r, fill=fill or self.shade)
 
@@ -363,8 +363,8 @@ def _swatch(image: Image.Image, rgb: RGB, material: str) -> None:
                 pen.stroke([(x, y), (x + 3, y + 5), (x + 6, y)], width=0.7, fill=pen.shade)
     elif material in {"Leather", "Stoneware"}:
         for _ in range(260):
-            x, y = rng.uniform(0, 100), rng.uniform(0, 100)
-            pen.dots([(x, y)], r=rng.uniform(0.3, 0.9), fill=pen.shade)
+            spot = (rng.uniform(0, 100), rng.uniform(0, 100))
+            pen.dots([spot], r=rng.uniform(0.3, 0.9), fill=pen.shade)
     else:  # woven: cotton, linen, canvas, polyester
         step = 3 if material == "Canvas" else 2
         for i in range(-100, 100, step):

@@ -306,12 +306,12 @@ class ProductImage(models.Model):
         made = self.renditions or {}
         if not self.image or made.get("of") != self.image.name:
             return []
-        storage = self.image.storage
+        storage, name = self.image.storage, str(self.image.name)
         return [
             Source(
                 type=RENDITION_TYPES[fmt],
                 srcset=", ".join(
-                    f"{storage.url(rendition_name(self.image.name, w, fmt))} {w}w"
+                    f"{storage.url(rendition_name(name, w, fmt))} {w}w"
                     for w in made.get("widths", [])
                 ),
             )

@@ -219,7 +219,7 @@ def _attach_grid_categories(blocks: list["LoadedBlock"]) -> None:
                 )
             block.grid_categories = top_level
         for category in block.grid_categories:
-            category.picture = _tile_image(category)
+            category.picture = _tile_image(category)  # type: ignore[attr-defined]
 
 
 def render_block(block: LayoutBlock, *, editing: bool = False) -> SafeString:

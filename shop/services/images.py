@@ -59,7 +59,7 @@ def write_renditions(
         elif source.width % width == 0 and source.height % (source.width // width) == 0:
             sized = source.reduce(source.width // width)  # exact: a quick box filter
         else:
-            sized = source.resize((width, height), Image.LANCZOS)
+            sized = source.resize((width, height), Image.Resampling.LANCZOS)
         for fmt in formats():
             target = rendition_name(name, width, fmt)
             if storage.exists(target):
@@ -80,7 +80,7 @@ def add_renditions(*, image_id: int) -> None:
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None or not image.image or image.renditions.get("of") == image.image.name:
         return
-    made = write_renditions(name=image.image.name, storage=image.image.storage)
+    made = write_renditions(name=str(image.image.name), storage=image.image.storage)
     if made:
         ProductImage.objects.filter(pk=image_id, image=image.image.name).update(renditions=made)
         cache_invalidation.catalog_changed()

@@ -121,7 +121,7 @@ COUPONS = [
 BATCH = 1000
 
 
-def picture_views(i: int, noun: str, colour: str, material: str) -> list[tuple[str, ...]]:
+def picture_views(i: int, noun: str, colour: str, material: str) -> list[tuple[str, str, str, str]]:
     """Product `i`'s pictures, two to four, as (picture name, noun, colour, material), front first.
 
     Names say what they show, so products of the same noun and colour share them.
