@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from shop import cache_tokens
-from shop.models import Category, Product, ProductAttribute, ProductImage, Variant
+from shop.models import Category, DynamicPage, Product, ProductAttribute, ProductImage, Variant
 
 SHOWN_ON_THE_HOMEPAGE = (Product, Variant, ProductImage, Category, ProductAttribute)
 
@@ -47,8 +47,19 @@ def _catalog_changed(sender, **kwargs) -> None:
     catalog_changed()
 
 
+def invalidate_footer_pages() -> None:
+    """The footer lists CMS pages: make the next page list them afresh (after commit)."""
+    transaction.on_commit(lambda: cache_tokens.replace(cache_tokens.FOOTER_PAGES))
+
+
+def _pages_changed(sender, **kwargs) -> None:
+    invalidate_footer_pages()
+
+
 def connect() -> None:
     """Connect the receivers (called once, from ShopConfig.ready)."""
+    post_save.connect(_pages_changed, sender=DynamicPage, dispatch_uid="footer-pages-save")
+    post_delete.connect(_pages_changed, sender=DynamicPage, dispatch_uid="footer-pages-delete")
     for model in SHOWN_ON_THE_HOMEPAGE:
         uid = f"homepage-cache-{model._meta.label_lower}"
         post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}-save")

@@ -23,6 +23,7 @@ from shop.models import CacheGeneration
 # and replaced by shop.cache_invalidation when what they show changes.
 CATALOG_COUNTS = "catalog:counts-token"  # facet and category counts (shop.queries.catalog)
 LIVE_HOMEPAGE = "homepage:live:token"  # the rendered live homepage (shop.queries.layout)
+FOOTER_PAGES = "pages:footer:token"  # the footer's links to CMS pages (shop.queries.pages)
 
 
 def current(name: str) -> str:

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from shop.queries.cart import item_count
+from shop.queries.pages import footer_links
 from shop.queries.wishlist import saved_product_ids
 
 
@@ -30,4 +31,5 @@ def shop(request) -> dict:
         "currency": settings.CURRENCY,
         "cart_count": cart_count,
         "saved_ids": saved_ids,
+        "footer_links": footer_links,  # called only where the footer shows; cached
     }

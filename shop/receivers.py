@@ -1,5 +1,5 @@
 """Signal receivers: what follows a login, whichever way the customer logged in, and what
-follows saving a variant, whoever saved it (the admin, a seed, a service).
+follows saving a variant or a product image, whoever saved it (the admin, a seed, a service).
 
 Cache invalidation has receivers of its own (shop.cache_invalidation).
 """
@@ -10,8 +10,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from shop.models import Product, Variant
+from shop.models import Product, ProductImage, Variant
 from shop.services import cart as cart_service
+from shop.services import images as image_service
 from shop.services import wishlist as wishlist_service
 from shop.tasks import notify_price_drops
 
@@ -30,6 +31,15 @@ def variant_saved(sender, instance: Variant, **kwargs) -> None:
 def variant_deleted(sender, instance: Variant, **kwargs) -> None:
     """The product's price range no longer counts the deleted variant."""
     Product.objects.filter(pk=instance.product_id).refresh_price_range()
+
+
+@receiver(post_save, sender=ProductImage, dispatch_uid="shop-product-image-saved")
+def product_image_saved(sender, instance: ProductImage, raw: bool = False, **kwargs) -> None:
+    """Write the image's WebP/AVIF renditions once the save commits (when the file is new)."""
+    if raw or not instance.image or instance.renditions.get("of") == instance.image.name:
+        return
+    image_id = instance.pk
+    transaction.on_commit(lambda: image_service.add_renditions(image_id=image_id))
 
 
 @receiver(user_logged_in, dispatch_uid="shop-merge-on-login")

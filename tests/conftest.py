@@ -21,3 +21,12 @@ def _media_root(settings, tmp_path_factory):
 def _fast_password_hashing(settings):
     """The real hasher is slow on purpose (about 0.5 s a password); tests need it fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def warm_footer():
+    """The footer's links to CMS pages, cached before a page budget is measured: that cache is
+    site-wide (one query when cold, tested on its own in test_pages.py), not the page's."""
+    from shop.queries.pages import footer_links
+
+    footer_links()

@@ -255,6 +255,23 @@ def product_image_path(instance: "ProductImage", filename: str) -> str:
     return f"products/{filename}"
 
 
+# Renditions of a product image: WebP and (where Pillow can write it) AVIF copies at these widths,
+# beside the original, named by `rendition_name`. shop.services.images writes them.
+RENDITION_WIDTHS = (320, 640)
+RENDITION_TYPES = {"avif": "image/avif", "webp": "image/webp"}
+
+
+def rendition_name(name: str, width: int, fmt: str) -> str:
+    """The stored name of the `fmt` rendition, `width` pixels wide, of the image named `name`."""
+    stem = name.rsplit(".", 1)[0]
+    return f"{stem}-{width}w.{fmt}"
+
+
+class Source(TypedDict):
+    type: str
+    srcset: str
+
+
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(
@@ -265,6 +282,9 @@ class ProductImage(models.Model):
     height = models.PositiveIntegerField(default=0, editable=False)
     position = models.PositiveIntegerField(default=0)
     is_primary = models.BooleanField(default=False)
+    # What shop.services.images wrote for this image: {"of": image name, "widths": [...],
+    # "formats": [...]}. Kept on the row so a page derives every URL without another query.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-is_primary", "position", "pk"]
@@ -276,6 +296,28 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt
+
+    @property
+    def sources(self) -> list[Source]:
+        """The `<source>`s of a `<picture>`: best format first, each with its srcset.
+
+        Empty until renditions of the current file were written (then `<img src>` alone shows).
+        """
+        made = self.renditions or {}
+        if not self.image or made.get("of") != self.image.name:
+            return []
+        storage, name = self.image.storage, str(self.image.name)
+        return [
+            Source(
+                type=RENDITION_TYPES[fmt],
+                srcset=", ".join(
+                    f"{storage.url(rendition_name(name, w, fmt))} {w}w"
+                    for w in made.get("widths", [])
+                ),
+            )
+            for fmt in RENDITION_TYPES
+            if fmt in made.get("formats", []) and made.get("widths")
+        ]
 
 
 class AttributeDefinition(models.Model):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, JSONField, OuterRef, Prefetch, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -35,6 +35,7 @@ from shop.models import (
     LayoutBlock,
     LayoutBlockProduct,
     Product,
+    ProductImage,
 )
 from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import KIND_FIELDS, block_visible
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 CACHE_ENTRY_KEY = "homepage:live:v1:{token}"
 PREVIEW_SALT = "shop.homepage.preview"
 REGIONS = list(LayoutBlock.Region.choices)
+# Cards in a row of a featured rail on a wide screen (static/css/media.css): rails show whole
+# rows of it, which also fill rows of 2 on a phone.
+RAIL_ROW = 4
 
 
 # Rendering blocks ------------------------------------------------------------------------------
@@ -73,7 +77,8 @@ def _load_blocks(layout_ids: list[int]) -> list["LoadedBlock"]:
                 ),
                 to_attr="chosen_rows",
             ),
-            Prefetch("categories", queryset=Category.objects.order_by("position", "name"),
+            Prefetch("categories",
+                     queryset=_with_tile_images(Category.objects.order_by("position", "name")),
                      to_attr="chosen_categories"),
         )
         .order_by("layout_id", "order", "pk")
@@ -83,8 +88,9 @@ def _load_blocks(layout_ids: list[int]) -> list["LoadedBlock"]:
     return blocks
 
 
-def _rule_product_ids(block: LayoutBlock) -> list[int]:
-    """The newest published, in-stock products matching a featured rail's rule."""
+def _rule_product_ids(block: LayoutBlock, *, extra: int = 0) -> list[int]:
+    """The newest published, in-stock products matching a featured rail's rule (`extra` more
+    than the rail shows, to stand in for those an earlier rail already shows)."""
     products = Product.objects.published().in_stock()
     source = LayoutBlock.ProductSource
     if block.product_source == source.CATEGORY and block.rule_category_id:
@@ -96,30 +102,51 @@ def _rule_product_ids(block: LayoutBlock) -> list[int]:
         if not block.rule_attribute_value_id:
             return []
         products = products.filter(attributes__value_id=block.rule_attribute_value_id)
-    return list(
-        products.order_by("-created", "-pk").values_list("pk", flat=True)[: block.product_count]
-    )
+    limit = block.product_count + extra
+    return list(products.order_by("-created", "-pk").values_list("pk", flat=True)[:limit])
+
+
+def _in_page_order(blocks: list["LoadedBlock"]) -> list["LoadedBlock"]:
+    """Blocks as a page shows them: by layout, then region (top, main, bottom), then order."""
+    region_index = {slug: i for i, (slug, _) in enumerate(REGIONS)}
+    return sorted(blocks, key=lambda b: (b.layout_id, region_index.get(b.region, 1), b.order, b.pk))
+
+
+def _full_rows(cards: list[ProductCard]) -> list[ProductCard]:
+    """As many cards as fill whole rows of RAIL_ROW (all of them when there are fewer)."""
+    if len(cards) < RAIL_ROW:
+        return cards
+    return cards[: len(cards) // RAIL_ROW * RAIL_ROW]
 
 
 def _attach_featured_products(blocks: list["LoadedBlock"]) -> None:
-    """Set `block.featured` (a list of ProductCard) on featured-products blocks."""
-    rails = [b for b in blocks if b.kind == LayoutBlock.Kind.FEATURED_PRODUCTS]
+    """Set `block.featured` (a list of ProductCard) on featured-products blocks.
+
+    A product shows in one rail of a layout at most: the first one down the page (hidden rails
+    claim none); rule-based rails fetch enough extra products to make up for those. Rails show
+    whole rows of RAIL_ROW cards when they have at least one row.
+    """
+    rails = [b for b in _in_page_order(blocks) if b.kind == LayoutBlock.Kind.FEATURED_PRODUCTS]
     wanted: dict[int, list[int]] = {}
     by_rule: dict[tuple, list[int]] = {}  # The same rule in the live layout and a draft: once.
+    claimed: dict[int, int] = {}  # per layout: how many products its earlier rails may claim
     for block in rails:
         if block.product_source == LayoutBlock.ProductSource.CHOSEN:
             ids = [row.product_id for row in block.chosen_rows]
         else:
+            extra = claimed.get(block.layout_id, 0)
             rule = (
                 block.product_source,
                 block.rule_category_id,
                 block.rule_attribute_value_id,
-                block.product_count,
+                block.product_count + extra,
             )
             if rule not in by_rule:
-                by_rule[rule] = _rule_product_ids(block)
+                by_rule[rule] = _rule_product_ids(block, extra=extra)
             ids = by_rule[rule]
         wanted[block.pk] = ids
+        if block.active:
+            claimed[block.layout_id] = claimed.get(block.layout_id, 0) + block.product_count
     all_ids = {pk for ids in wanted.values() for pk in ids}
     products = {}
     if all_ids:
@@ -127,24 +154,73 @@ def _attach_featured_products(blocks: list["LoadedBlock"]) -> None:
             p.pk: ProductCard.from_row(p)
             for p in Product.objects.published().filter(pk__in=all_ids).as_cards()
         }
+    shown: dict[int, set[int]] = {}
     for block in rails:
-        # Unpublished chosen products simply drop out of the rail.
-        block.featured = [products[pk] for pk in wanted[block.pk] if pk in products][
-            : block.product_count
-        ]
+        seen = shown.setdefault(block.layout_id, set())
+        # Unpublished chosen products simply drop out of the rail, and so do those shown above.
+        cards = [products[pk] for pk in wanted[block.pk] if pk in products and pk not in seen]
+        block.featured = _full_rows(cards[: block.product_count])
+        if block.active:
+            seen.update(card.pk for card in block.featured)
+
+
+def _with_tile_images(categories):
+    """Annotate each category with the primary image of its newest published product (in its
+    subtree): `tile_image`, `tile_image_alt`, `tile_image_width`, `tile_image_height` and
+    `tile_image_renditions`, all in the categories' own query."""
+    in_subtree = Q()
+    for depth in range(MAX_CATEGORY_DEPTH):
+        in_subtree |= Q(**{"product__category" + "__parent" * depth + "_id": OuterRef("pk")})
+    images = ProductImage.objects.filter(
+        in_subtree,
+        is_primary=True,
+        product__status=Product.Status.PUBLISHED,
+        product__published_at__lte=timezone.now(),
+    ).order_by("-product__created", "-pk")
+
+    def first(field: str, output_field=None):
+        return Subquery(images.values(field)[:1], output_field=output_field)
+
+    return categories.annotate(
+        tile_image=first("image"),
+        tile_image_alt=first("alt"),
+        tile_image_width=first("width"),
+        tile_image_height=first("height"),
+        tile_image_renditions=first("renditions", output_field=JSONField()),
+    )
+
+
+def _tile_image(category: Category) -> ProductImage | None:
+    name = getattr(category, "tile_image", None)
+    if not name:
+        return None
+    return ProductImage(
+        image=name,
+        alt=category.tile_image_alt,  # type: ignore[attr-defined]
+        width=category.tile_image_width,  # type: ignore[attr-defined]
+        height=category.tile_image_height,  # type: ignore[attr-defined]
+        renditions=category.tile_image_renditions or {},  # type: ignore[attr-defined]
+    )
 
 
 def _attach_grid_categories(blocks: list["LoadedBlock"]) -> None:
-    """Set `block.grid_categories`: the chosen categories, or the top level when none are."""
+    """Set `block.grid_categories`: the chosen categories, or the top level when none are; each
+    with `picture`, a ProductImage from its newest product (or None)."""
     grids = [b for b in blocks if b.kind == LayoutBlock.Kind.CATEGORY_GRID]
     top_level: list[Category] | None = None
     for block in grids:
         if block.chosen_categories:
             block.grid_categories = block.chosen_categories
-            continue
-        if top_level is None:
-            top_level = list(Category.objects.filter(parent=None).order_by("position", "name"))
-        block.grid_categories = top_level
+        else:
+            if top_level is None:
+                top_level = list(
+                    _with_tile_images(Category.objects.filter(parent=None)).order_by(
+                        "position", "name"
+                    )
+                )
+            block.grid_categories = top_level
+        for category in block.grid_categories:
+            category.picture = _tile_image(category)  # type: ignore[attr-defined]
 
 
 def render_block(block: LayoutBlock, *, editing: bool = False) -> SafeString:

@@ -1,6 +1,38 @@
-"""Read models for CMS pages."""
+"""Read models for CMS pages, and the footer's list of them (cached)."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from shop import cache_tokens
 from shop.models import DynamicPage, PageRedirect
+
+# Bump the "v1" when FooterLink changes shape.
+FOOTER_KEY = "pages:footer:v1:{token}"
+
+
+@dataclass(frozen=True)
+class FooterLink:
+    title: str
+    url: str
+
+
+def footer_links() -> tuple[FooterLink, ...]:
+    """The published CMS pages, by title, for the footer of every page.
+
+    Cached until a page is saved or deleted (shop.cache_invalidation), so a warm page costs no
+    query for them; one query when cold.
+    """
+    key = FOOTER_KEY.format(token=cache_tokens.current(cache_tokens.FOOTER_PAGES))
+    links = cache.get(key)
+    if links is None:
+        links = tuple(
+            FooterLink(title=page.title, url=page.get_absolute_url())
+            for page in DynamicPage.objects.published().only("slug", "title").order_by("title")
+        )
+        cache.set(key, links, timeout=settings.HOMEPAGE_CACHE_SECONDS or None)
+    return links
 
 
 class PageMoved(LookupError):

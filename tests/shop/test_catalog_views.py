@@ -223,7 +223,7 @@ def grow(catalog, count):
     ids=["page", "filtered-page", "filtered-fragment"],
 )
 def test_catalog_query_budget_holds_at_two_sizes(
-    client, catalog, django_assert_max_num_queries, url, headers
+    client, catalog, django_assert_max_num_queries, url, headers, warm_footer
 ):
     with django_assert_max_num_queries(6):
         assert client.get(url, headers=headers).status_code == 200
@@ -235,7 +235,7 @@ def test_catalog_query_budget_holds_at_two_sizes(
 
 
 def test_product_page_query_budget_holds_at_two_sizes(
-    client, catalog, django_assert_max_num_queries
+    client, catalog, django_assert_max_num_queries, warm_footer
 ):
     product = Product.objects.get(name="Red Shirt")
     with django_assert_max_num_queries(5):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image
 
 from shop.models import DynamicPage, PageRedirect, Product
+from shop.queries.pages import footer_links
 from tests.factories import (
     DynamicPageFactory,
     ProductFactory,
@@ -129,7 +130,7 @@ def test_the_catch_all_never_shadows_the_shop(client):
     assert client.get("/healthz").content == b"ok"
 
 
-def test_a_page_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+def test_a_page_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries, warm_footer):
     DynamicPageFactory(slug="about")
     with django_assert_max_num_queries(1):
         assert client.get("/about/").status_code == 200
@@ -166,3 +167,21 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_editor(c
     assert "Disallow: /admin/" in lines
     assert "Disallow: /homepage/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def test_the_footer_lists_published_pages_for_one_cached_query(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        DynamicPageFactory(slug="about", title="About us")
+        DynamicPageFactory(slug="secret", title="Secret", published=False)
+    with django_assert_num_queries(1):
+        assert [link.title for link in footer_links()] == ["About us"]
+    with django_assert_num_queries(0):
+        footer_links()
+    footer = client.get("/catalog/").content.decode().split("<footer", 1)[1]
+    assert '<a href="/about/">About us</a>' in footer and "Secret" not in footer
+
+    with django_capture_on_commit_callbacks(execute=True):
+        DynamicPageFactory(slug="delivery", title="Delivery")
+    assert [link.title for link in footer_links()] == ["About us", "Delivery"]

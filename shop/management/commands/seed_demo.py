@@ -7,21 +7,24 @@ Running it again creates only what is missing: product N always has the same slu
 variants and attributes, so two runs leave the same catalog as one.
 """
 
+import io
+import os
 import random
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from shop import cache_invalidation
-from shop.management import demo_homepage
+from shop.management import demo_homepage, demo_pictures
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
@@ -34,6 +37,7 @@ from shop.models import (
     Variant,
     Warehouse,
 )
+from shop.services import images as image_service
 
 # (name, children); leaves carry (nouns, sizes, price range in pounds).
 CLOTHING_SIZES = ["XS", "S", "M", "L", "XL"]
@@ -114,8 +118,20 @@ COUPONS = [
     ("SAVE5", "fixed", "5.00", "30.00", "£5 off orders of £30 or more"),
     ("SUMMER24", "percent", "20", "0", "Last summer's sale (expired)"),
 ]
-IMAGE_SIZE = 480
 BATCH = 1000
+
+
+def picture_views(i: int, noun: str, colour: str, material: str) -> list[tuple[str, str, str, str]]:
+    """Product `i`'s pictures, two to four, as (picture name, noun, colour, material), front first.
+
+    Names say what they show, so products of the same noun and colour share them.
+    """
+    views = []
+    for view in demo_pictures.VIEWS[: (2, 3, 3, 4)[i % 4]]:
+        subject = material if view == "swatch" else noun
+        name = f"products/demo/{slugify(subject)}-{slugify(colour)}-{view}.jpg"
+        views.append((name, noun, colour, material))
+    return views
 
 
 class Command(BaseCommand):
@@ -135,8 +151,7 @@ class Command(BaseCommand):
             warehouses = self.ensure_warehouses()
             values = self.ensure_attributes()
             self.ensure_checkout_options()
-        images = self.ensure_images(leaves)
-        created = self.ensure_products(products, seed, leaves, warehouses, values, images)
+        created = self.ensure_products(products, seed, leaves, warehouses, values)
         homepage = demo_homepage.ensure_demo_homepage()  # Homepage and CMS pages (issue 5).
         cache_invalidation.catalog_changed()  # bulk inserts send no signals
         if not self.quiet:
@@ -196,40 +211,31 @@ class Command(BaseCommand):
             ]
         return result
 
-    def ensure_images(self, leaves) -> dict[tuple[int, str], str]:
-        """One generated picture per (leaf category, colour), shared by the products that match."""
-        from PIL import Image, ImageDraw
+    def ensure_pictures(self, wanted: set[tuple[str, str, str, str]]) -> dict[str, dict]:
+        """Draw the missing pictures and their renditions; {picture name: renditions}.
 
-        folder = Path(settings.MEDIA_ROOT) / "products" / "demo"
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = {}
-        for index, (category, _) in enumerate(leaves):
-            for colour, rgb in COLOURS:
-                name = f"products/demo/{category.slug}-{slugify(colour)}.png"
-                paths[(category.pk, colour)] = name
-                target = Path(settings.MEDIA_ROOT) / name
-                if target.exists():
-                    continue
-                image = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), (244, 239, 230))
-                draw = ImageDraw.Draw(image)
-                inset = 60 + (index % 4) * 12
-                shape = [inset, inset + 30, IMAGE_SIZE - inset, IMAGE_SIZE - inset]
-                if index % 3 == 0:
-                    draw.ellipse(shape, fill=rgb)
-                elif index % 3 == 1:
-                    draw.rounded_rectangle(shape, radius=40, fill=rgb)
-                else:
-                    draw.polygon(
-                        [
-                            (IMAGE_SIZE // 2, inset),
-                            (IMAGE_SIZE - inset, IMAGE_SIZE - inset),
-                            (inset, IMAGE_SIZE - inset),
-                        ],
-                        fill=rgb,
-                    )
-                draw.text((24, IMAGE_SIZE - 40), category.name, fill=(60, 60, 60))
-                image.save(target, optimize=True)
-        return paths
+        `wanted` holds (picture name, noun, colour, material) tuples. Pictures are shared by
+        every product of that noun and colour, so a file drawn once is never drawn again.
+        Encoding dominates and Pillow releases the GIL while it encodes, hence the threads.
+        """
+        rgb = dict(COLOURS)
+
+        def ensure(item: tuple[str, str, str, str]) -> tuple[str, dict]:
+            name, noun, colour, material = item
+            picture = None
+            if not default_storage.exists(name):
+                view = name.rsplit("-", 1)[1].split(".")[0]
+                picture = demo_pictures.draw(
+                    kind=noun, rgb=rgb[colour], view=view, material=material
+                )
+                buffer = io.BytesIO()
+                picture.save(buffer, "JPEG", quality=86)
+                default_storage.save(name, ContentFile(buffer.getvalue()))
+            return name, image_service.write_renditions(name=name, picture=picture)
+
+        unique = {item[0]: item for item in sorted(wanted)}  # a swatch serves many nouns
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            return dict(pool.map(ensure, unique.values()))
 
     def ensure_checkout_options(self) -> None:
         """Delivery options and demo coupons (left alone if a merchandiser changed them)."""
@@ -258,7 +264,7 @@ class Command(BaseCommand):
 
     # Products -----------------------------------------------------------------------------
 
-    def ensure_products(self, count, seed, leaves, warehouses, values, images) -> int:
+    def ensure_products(self, count, seed, leaves, warehouses, values) -> int:
         existing = set(Product.objects.values_list("slug", flat=True))
         now = timezone.now()
         plans = []
@@ -267,28 +273,35 @@ class Command(BaseCommand):
             category, (nouns, sizes, (low, high)) = leaves[rng.randrange(len(leaves))]
             colour = rng.choice(COLOURS)[0]
             material = rng.choice(MATERIALS)
-            name = f"{rng.choice(ADJECTIVES)} {material} {rng.choice(nouns)}"
+            adjective, noun = rng.choice(ADJECTIVES), rng.choice(nouns)
+            name = f"{adjective} {material} {noun}"
             if category.parent and category.parent.slug == "home" and material in {"Leather"}:
                 material = "Cotton"
             slug = slugify(f"{name}-{i}")
             if slug in existing:
                 continue
-            plans.append((i, rng, slug, name, category, colour, material, sizes, low, high))
+            views = picture_views(i, noun, colour, material)
+            plans.append((i, rng, slug, name, category, colour, material, sizes, low, high, views))
+
+        renditions = self.ensure_pictures(
+            {(picture, noun, colour, material) for *_, views in plans for picture, noun, colour,
+             material in views}
+        )  # fmt: skip
 
         created = 0
         total = len(plans)
         for start in range(0, total, BATCH):
             chunk = plans[start : start + BATCH]
             with transaction.atomic():
-                created += self.create_chunk(chunk, now, warehouses, values, images)
+                created += self.create_chunk(chunk, now, warehouses, values, renditions)
             self.progress(min(start + BATCH, total), total)
         if total and not self.quiet and sys.stdout.isatty():
             self.stdout.write("")
         return created
 
-    def create_chunk(self, chunk, now, warehouses, values, images) -> int:
+    def create_chunk(self, chunk, now, warehouses, values, renditions) -> int:
         products = []
-        for i, rng, slug, name, category, colour, material, _sizes, _lo, _hi in chunk:
+        for i, rng, slug, name, category, colour, material, _sizes, _lo, _hi, _views in chunk:
             products.append(
                 Product(
                     name=name,
@@ -313,7 +326,7 @@ class Command(BaseCommand):
 
         variants, pictures, attributes = [], [], []
         value_by = {key: {v.label: v for v in vals} for key, vals in values.items()}
-        for i, rng, slug, name, category, colour, material, sizes, low, high in chunk:
+        for i, rng, slug, name, _category, colour, material, sizes, low, high, views in chunk:
             product = by_slug[slug]
             base = Decimal(rng.randrange(low * 100, high * 100 + 1, 50)) / 100
             if base < Decimal("1"):
@@ -343,16 +356,20 @@ class Command(BaseCommand):
                         position=position,
                     )
                 )
-            pictures.append(
-                ProductImage(
-                    product=product,
-                    image=images[(category.pk, colour)],
-                    alt=f"{name} in {colour.lower()}",
-                    width=IMAGE_SIZE,
-                    height=IMAGE_SIZE,
-                    is_primary=True,
+            for position, (picture, *_) in enumerate(views):
+                view = picture.rsplit("-", 1)[1].split(".")[0]
+                pictures.append(
+                    ProductImage(
+                        product=product,
+                        image=picture,
+                        alt=f"{name} in {colour.lower()}{demo_pictures.VIEW_WORDS[view]}",
+                        width=demo_pictures.SIZE,
+                        height=demo_pictures.SIZE,
+                        position=position,
+                        is_primary=position == 0,
+                        renditions=renditions[picture],
+                    )
                 )
-            )
             brand = rng.choice(BRANDS)
             for key, label in (("colour", colour), ("material", material), ("brand", brand)):
                 value = value_by[key][label]
