@@ -178,7 +178,7 @@ def test_password_reset_says_the_same_for_unknown_addresses(client, customer):
 
 
 def test_catalog_budget_for_a_customer_with_cart_and_wishlist(
-    client, customer, django_assert_max_num_queries
+    client, customer, django_assert_max_num_queries, warm_footer
 ):
     product = make_product(name="Mug")
     log_in(client)

@@ -338,7 +338,9 @@ def test_coupon_on_an_empty_cart_is_refused(client):
 # Query budgets.
 
 
-def test_cart_page_query_budget_holds_at_two_sizes(client, django_assert_max_num_queries):
+def test_cart_page_query_budget_holds_at_two_sizes(
+    client, django_assert_max_num_queries, warm_footer
+):
     first = make_product(name="First")
     add(client, first.variants.get(), "1")
     with django_assert_max_num_queries(7):
@@ -351,7 +353,7 @@ def test_cart_page_query_budget_holds_at_two_sizes(client, django_assert_max_num
 
 
 def test_catalog_with_a_cart_adds_one_query_for_the_badge(
-    client, shirt, django_assert_max_num_queries
+    client, shirt, django_assert_max_num_queries, warm_footer
 ):
     add(client, variants(shirt)[0])
     with django_assert_max_num_queries(8):

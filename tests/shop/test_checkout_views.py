@@ -302,7 +302,9 @@ def test_changing_delivery_with_htmx_reprices_the_summary(client, mug):
     assert re.search(r'id="order-total">£33.95<', html)
 
 
-def test_checkout_page_query_budget_holds_at_two_sizes(client, django_assert_max_num_queries):
+def test_checkout_page_query_budget_holds_at_two_sizes(
+    client, django_assert_max_num_queries, warm_footer
+):
     add(client, make_product(name="One").variants.get())
     with django_assert_max_num_queries(8):
         client.get("/checkout/")

@@ -220,7 +220,7 @@ def test_the_homepage_read_model_costs_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize("size", [3, 40])
 def test_the_homepage_page_costs_a_fixed_number_of_queries(
-    client, size, django_assert_max_num_queries
+    client, size, django_assert_max_num_queries, warm_footer
 ):
     build_catalog_and_layout(size)
     with django_assert_max_num_queries(COLD_HOMEPAGE + PAGE_CHROME):

@@ -446,7 +446,7 @@ def test_revisions_can_be_listed_and_restored(editing, layout):
 
 @pytest.mark.parametrize("size", [3, 40])
 def test_the_editor_costs_a_fixed_number_of_queries(
-    editing, layout, size, django_assert_max_num_queries
+    editing, layout, size, django_assert_max_num_queries, warm_footer
 ):
     for _ in range(size):
         make_product()

@@ -178,7 +178,9 @@ def test_move_to_cart_refusals_keep_the_item(client, shirt, lamp):
     assert WishlistItem.objects.count() == 1
 
 
-def test_wishlist_page_query_budget_holds_at_two_sizes(client, django_assert_max_num_queries):
+def test_wishlist_page_query_budget_holds_at_two_sizes(
+    client, django_assert_max_num_queries, warm_footer
+):
     save(client, make_product(name="First"))
     with django_assert_max_num_queries(6):
         client.get("/wishlist/")

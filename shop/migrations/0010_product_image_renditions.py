@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0008_sent_email'),
+        ('shop', '0009_cache_generations'),
     ]
 
     operations = [
