@@ -12,9 +12,8 @@ from django.dispatch import receiver
 
 from shop.models import Product, ProductImage, Variant
 from shop.services import cart as cart_service
-from shop.services import images as image_service
 from shop.services import wishlist as wishlist_service
-from shop.tasks import notify_price_drops
+from shop.tasks import notify_price_drops, write_image_renditions
 
 
 @receiver(post_save, sender=Variant, dispatch_uid="shop-variant-saved")
@@ -35,11 +34,12 @@ def variant_deleted(sender, instance: Variant, **kwargs) -> None:
 
 @receiver(post_save, sender=ProductImage, dispatch_uid="shop-product-image-saved")
 def product_image_saved(sender, instance: ProductImage, raw: bool = False, **kwargs) -> None:
-    """Write the image's WebP/AVIF renditions once the save commits (when the file is new)."""
+    """Have a worker write the image's WebP/AVIF renditions once the save commits (when the
+    file is new): encoding them takes a while, and never inside the admin's request."""
     if raw or not instance.image or instance.renditions.get("of") == instance.image.name:
         return
     image_id = instance.pk
-    transaction.on_commit(lambda: image_service.add_renditions(image_id=image_id))
+    transaction.on_commit(lambda: write_image_renditions.enqueue(image_id=image_id))
 
 
 @receiver(user_logged_in, dispatch_uid="shop-merge-on-login")

@@ -1,9 +1,9 @@
 """Background work, on Django's tasks framework (django-tasks-db: `manage.py db_worker`).
 
 Queues: "emails" (order confirmations, password resets, price drops), "alerts" (the price-drop
-scan) and "orders" (settling orders left awaiting payment: that task is the payments service's
-own, `shop.services.payments.settle_unpaid_orders`, since the service enqueues these e-mails and
-must not import what imports it). Every task:
+scan), "default" (image renditions) and "orders" (settling orders left awaiting payment: that
+task is the payments service's own, `shop.services.payments.settle_unpaid_orders`, since the
+service enqueues these e-mails and must not import what imports it). Every task:
 - takes ids, not objects, and re-reads its rows: by the time a worker runs it, they may have
   moved on;
 - is idempotent: an e-mail is recorded under a key (`SentEmail`) and never sent twice, a price
@@ -33,7 +33,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from shop.models import Order, SentEmail
-from shop.services import wishlist
+from shop.services import images, wishlist
 
 logger = logging.getLogger(__name__)
 
@@ -124,3 +124,10 @@ def notify_price_drops(*, product_ids: list[int] | None = None, attempt: int = 1
     except PASSING_ERRORS as error:
         _again(notify_price_drops, attempt=attempt, error=error, product_ids=product_ids)
         return 0
+
+
+@task()
+def write_image_renditions(*, image_id: int) -> None:
+    """Write a product image's WebP/AVIF renditions and record them on its row (after the admin
+    saved it). Idempotent: an image whose renditions are current is left alone."""
+    images.add_renditions(image_id=image_id)

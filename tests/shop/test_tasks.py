@@ -110,7 +110,7 @@ def test_checkout_enqueues_its_email_and_a_worker_process_delivers_it(
     mug = make_product(name="Queue Mug", prices=("12.50",), stocks=[5]).variants.get()
     order = buy(Client(), mug)
     # The request only wrote a row in the queue; nothing was sent in it.
-    [waiting] = DBTaskResult.objects.all()
+    [waiting] = DBTaskResult.objects.filter(queue_name="emails")
     assert (waiting.task_path, waiting.status) == (
         "shop.tasks.send_order_confirmation",
         TaskResultStatus.READY,
