@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from e2e.accessibility import assert_in_first_viewport
 from shop.domain.availability import LOW_STOCK_THRESHOLD  # "Only N left" up to this many.
 
 pytestmark = pytest.mark.e2e
@@ -113,6 +114,8 @@ def open_and_check_product(page: Page, card: Locator) -> None:
     add = page.get_by_role("button", name="Add to cart", exact=True)
     if buyable:
         expect(add).to_be_enabled()
+        if page.viewport_size["width"] < 768:  # A phone: gallery, title, price, options, button.
+            assert_in_first_viewport(add)
     else:
         expect(add).to_have_count(0)
         expect(product.get_by_text("Sold out: nothing to add right now.")).to_be_visible()
