@@ -1,7 +1,9 @@
-"""Ensure the demo's staff account and print how to log in to the admin.
+"""Ensure the demo's staff account and print how to log in: the shop's login page and the admin.
 
-The password is generated afresh on every run and only ever printed: no fixed password
-exists anywhere. Refuses to run unless DEBUG is on (the demo), or --force is given.
+The shop's login page authenticates by e-mail (a customer's username is their e-mail), so the
+staff account's username is its e-mail too: the same address and password work on both pages.
+The password is generated afresh on every run and only ever printed: no fixed password exists
+anywhere. Refuses to run unless DEBUG is on (the demo), or --force is given.
 """
 
 import secrets
@@ -10,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-USERNAME = "demo-admin"
+EMAIL = "demo-admin@example.com"
+OLD_USERNAME = "demo-admin"  # Before the username was the e-mail.
 
 
 class Command(BaseCommand):
@@ -18,18 +21,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where it runs.")
 
-    def handle(self, *args, force: bool, **options):
+    def handle(self, *args, force: bool, base_url: str, **options):
         if not settings.DEBUG and not force:
             raise CommandError("demo_staff is for the demo (DEBUG=1); use createsuperuser.")
         password = secrets.token_urlsafe(12)
-        user, created = get_user_model().objects.get_or_create(
-            username=USERNAME, defaults={"email": "demo-admin@example.com"}
-        )
+        users = get_user_model().objects
+        users.filter(username=OLD_USERNAME).exclude(username=EMAIL).update(username=EMAIL)
+        user, created = users.get_or_create(username=EMAIL, defaults={"email": EMAIL})
+        user.email = EMAIL
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
+        base = base_url.rstrip("/")
+        state = "new account" if created else "password refreshed for this run"
         self.stdout.write(
-            f"Admin: http://127.0.0.1:8000/admin/  user {USERNAME}  password {password}"
-            f"  ({'new account' if created else 'password refreshed for this run'})"
+            f"Staff account ({state}): e-mail {EMAIL}  password {password}\n"
+            f"  Log in on the shop: {base}/account/login/  (then Edit homepage on {base}/)\n"
+            f"  Admin:              {base}/admin/"
         )
