@@ -142,6 +142,13 @@ def test_active_filters_are_chips_that_each_remove_one_filter(client, catalog):
     assert 'class="filter-chips"' not in client.get("/catalog/").content.decode()
 
 
+def test_the_default_order_is_newest_first_with_sold_out_products_last(client, catalog):
+    make_product(name="Sold Out Scarf", category=catalog["shirts"], stocks=[0])  # The newest.
+    html = client.get("/catalog/").content.decode()
+    names = re.findall(r'class="product-card__name">([^<]+)<', html)
+    assert names == ["Blue Shirt", "Red Shirt", "Sold Out Scarf"]
+
+
 def test_pagination_links_keep_the_filters(client, catalog, settings):
     settings.CATALOG_PAGE_SIZE = 1
     html = client.get("/catalog/?sort=name").content.decode()
