@@ -44,7 +44,7 @@ env: $(VENV)/.synced
 run: env
 	@DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=1 $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS)
-	@DEBUG=1 $(PY) manage.py demo_staff --host $(HOST) --port $(PORT)
+	@DEBUG=1 $(PY) manage.py demo_staff --base-url http://$(HOST):$(PORT)
 	@echo "Serving the shop at http://$(HOST):$(PORT)/ with a task worker beside it (Ctrl-C stops both)"
 	@DEBUG=1 $(PY) manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -1,8 +1,12 @@
-"""Playwright journeys against pytest-django's live server, with JavaScript on and off.
+"""Playwright journeys against pytest-django's live server, with JavaScript on and off, on a
+desktop screen and on a phone.
 
-Every journey that uses `page` runs twice (`js-on`, `js-off`): the shop must work without
-JavaScript and htmx must only make it faster. Traces and screenshots of failing journeys are
-kept in ./test-results (open a trace with `playwright show-trace <file>`).
+Every journey that uses `page` runs four times (`desktop`/`phone` × `js-on`/`js-off`): the shop
+must work without JavaScript, htmx must only make it faster, and a 390×844 touch screen must get
+the same shop. On every page load and after every htmx swap axe-core checks WCAG 2.2 A/AA and
+the page must not scroll sideways (e2e/accessibility.py); any finding fails the journey. Traces
+and screenshots of failing journeys are kept in ./test-results (open a trace with
+`playwright show-trace <file>`).
 """
 
 import os
@@ -11,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+
+from e2e.accessibility import Audit
 
 # Playwright keeps an event loop running in this thread; Django would refuse ORM calls here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -57,9 +63,39 @@ def js(request) -> bool:
     return request.param
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def screen(request) -> str:
+    """The screen: pytest-playwright's default desktop window, or a 390×844 touch phone."""
+    return request.param
+
+
 @pytest.fixture
-def browser_context_args(browser_context_args, js):
-    return {**browser_context_args, "java_script_enabled": js}
+def browser_context_args(browser_context_args, js, screen):
+    args = {**browser_context_args, "java_script_enabled": js}
+    return {**args, **PHONE} if screen == "phone" else args
+
+
+@pytest.fixture
+def axe_exclude() -> tuple[str, ...]:
+    """CSS selectors axe leaves out; a journey about hostile marketer HTML overrides it."""
+    return ()
+
+
+@pytest.fixture(autouse=True)
+def _accessibility_audit(request):
+    """axe-core (WCAG 2.2 A/AA) and "no sideways scrolling" on every page and after every swap."""
+    if "page" not in request.fixturenames:
+        yield None
+        return
+    js = request.getfixturevalue("js")
+    exclude = request.getfixturevalue("axe_exclude")
+    audit = Audit(request.getfixturevalue("page"), js, exclude).attach()
+    yield audit
+    problems = audit.finish()
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture(autouse=True)

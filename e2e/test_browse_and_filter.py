@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from e2e.accessibility import assert_in_first_viewport, disclose
+
 pytestmark = pytest.mark.e2e
 
 RESULTS_HEADING = re.compile(
@@ -37,8 +39,15 @@ def product_cards(page: Page) -> Locator:
     return results(page).get_by_role("listitem").filter(has=page.get_by_role("link"))
 
 
+def filters(page: Page) -> Locator:
+    """The filter panel, opened first where it is folded away (a phone)."""
+    panel = page.get_by_role("complementary", name="Filters")
+    disclose(panel.locator("details"))
+    return panel
+
+
 def facet(page: Page, name: str) -> Locator:
-    return page.get_by_role("complementary", name="Filters").get_by_role("group", name=name)
+    return filters(page).get_by_role("group", name=name)
 
 
 def facet_option(page: Page, facet_name: str, label: str) -> Locator:
@@ -87,10 +96,17 @@ def marker_survived(page: Page) -> bool:
     return page.evaluate("window.__e2eMarker === 1")
 
 
+def go_back(page: Page) -> None:
+    """Back, then wait until the page on screen is the restored one (htmx swaps it in later)."""
+    page.evaluate("document.getElementById('catalog-results').dataset.before = 'back'")
+    page.go_back()
+    expect(page.locator("#catalog-results[data-before]")).to_have_count(0)
+
+
 def apply_filters(page: Page, js: bool) -> None:
     """Without JavaScript the shopper submits the form; with it every change applied itself."""
     if not js:
-        page.get_by_role("button", name="Apply filters").click()
+        filters(page).get_by_role("button", name="Apply filters").click()
 
 
 # Journeys.
@@ -99,6 +115,7 @@ def apply_filters(page: Page, js: bool) -> None:
 def test_filter_by_colour_stock_and_price_then_go_back_and_reload(shop: str, page: Page, js: bool):
     page.goto(f"{shop}/catalog/")
     expect(page.get_by_role("heading", level=1)).to_have_text("All products")
+    assert_in_first_viewport(product_cards(page).first)  # Products first, even on a phone.
     expect(results_heading(page)).to_have_text(re.compile(r"^\d+ products, showing 1\u201324$"))
     total = int(results_heading(page).inner_text().split()[0])
     expect(page.get_by_role("navigation", name="Pagination")).to_contain_text("Page 1 of")
@@ -125,7 +142,7 @@ def test_filter_by_colour_stock_and_price_then_go_back_and_reload(shop: str, pag
         assert marker_survived(page), "choosing a colour reloaded the whole page"
 
     # 2. Only what is in stock. (Waited for separately, so it gets its own history entry.)
-    page.get_by_role("checkbox", name="In stock only").check()
+    filters(page).get_by_role("checkbox", name="In stock only").check()
     apply_filters(page, js)
     expect(page).to_have_url(has_params(colour="red", in_stock="1"))
     expect(product_cards(page).filter(has_text="Sold out")).to_have_count(0)
@@ -135,7 +152,7 @@ def test_filter_by_colour_stock_and_price_then_go_back_and_reload(shop: str, pag
     in_stock_url = page.url
 
     # 3. Cheapest first.
-    page.get_by_role("combobox", name="Sort by").select_option(label="Price: low to high")
+    filters(page).get_by_role("combobox", name="Sort by").select_option(label="Price: low to high")
     apply_filters(page, js)
     expect(page).to_have_url(has_params(colour="red", in_stock="1", sort="price"))
     expect(results_heading(page)).to_have_text(in_stock_heading)
@@ -147,10 +164,10 @@ def test_filter_by_colour_stock_and_price_then_go_back_and_reload(shop: str, pag
 
     # 4. Back: the previous results, for the previous URL. (That every form control shows the
     # previous state too is test_back_shows_the_filters_of_the_results below.)
-    page.go_back()
+    go_back(page)
     expect(page).to_have_url(in_stock_url)
     assert "price" not in query(page).get("sort", []), page.url
-    expect(page.get_by_role("checkbox", name="In stock only")).to_be_checked()
+    expect(filters(page).get_by_role("checkbox", name="In stock only")).to_be_checked()
     expect(facet_option(page, "Colour", "Red")).to_be_checked()
     expect(facet_option(page, "Colour", "Blue")).not_to_be_checked()
     expect(results_heading(page)).to_have_text(in_stock_heading)
@@ -161,10 +178,10 @@ def test_filter_by_colour_stock_and_price_then_go_back_and_reload(shop: str, pag
     if js:
         assert not marker_survived(page), "reload did not load a fresh page"
     expect(page.get_by_role("heading", level=1)).to_have_text("All products")
-    expect(page.get_by_role("navigation", name="Categories")).to_be_visible()
+    expect(filters(page).get_by_role("navigation", name="Categories")).to_be_visible()
     expect(results_heading(page)).to_have_text(in_stock_heading)
-    expect(page.get_by_role("combobox", name="Sort by")).to_have_value("newest")
-    expect(page.get_by_role("checkbox", name="In stock only")).to_be_checked()
+    expect(filters(page).get_by_role("combobox", name="Sort by")).to_have_value("newest")
+    expect(filters(page).get_by_role("checkbox", name="In stock only")).to_be_checked()
     expect(facet_option(page, "Colour", "Red")).to_be_checked()
     expect(product_cards(page).filter(has_text="Sold out")).to_have_count(0)
 
@@ -176,22 +193,22 @@ def test_back_shows_the_filters_of_the_results(shop: str, page: Page, js: bool):
     red_heading = results_heading(page).inner_text()
     expect(product_cards(page).filter(has_text="Sold out")).not_to_have_count(0)
 
-    page.get_by_role("checkbox", name="In stock only").check()
+    filters(page).get_by_role("checkbox", name="In stock only").check()
     apply_filters(page, js)
     expect(page).to_have_url(has_params(colour="red", in_stock="1"))
     expect(product_cards(page).filter(has_text="Sold out")).to_have_count(0)
 
-    page.go_back()
+    go_back(page)
     expect(page).to_have_url(start)
     expect(results_heading(page)).to_have_text(red_heading)
     expect(product_cards(page).filter(has_text="Sold out")).not_to_have_count(0)
     expect(facet_option(page, "Colour", "Red")).to_be_checked()
-    expect(page.get_by_role("checkbox", name="In stock only")).not_to_be_checked()
+    expect(filters(page).get_by_role("checkbox", name="In stock only")).not_to_be_checked()
 
 
 def test_choose_a_category(shop: str, page: Page, js: bool):
     page.goto(f"{shop}/catalog/")
-    categories = page.get_by_role("navigation", name="Categories")
+    categories = filters(page).get_by_role("navigation", name="Categories")
     link = categories.get_by_role("link", name=re.compile(r"^Clothing \(\d+\)$"))
     count = int(COUNT_LABEL.match(link.inner_text().strip())["count"])
     assert count > 0
@@ -203,7 +220,9 @@ def test_choose_a_category(shop: str, page: Page, js: bool):
     expect(page).to_have_title(re.compile(r"^Clothing · "))
     expect(results_heading(page)).to_have_text(re.compile(rf"^{count} products?\b"))
     expect(
-        page.get_by_role("navigation", name="Categories").get_by_role("link", name="All products")
+        filters(page)
+        .get_by_role("navigation", name="Categories")
+        .get_by_role("link", name="All products")
     ).not_to_have_attribute("aria-current", "page")
     expect(
         page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Clothing")

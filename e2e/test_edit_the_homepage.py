@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from e2e.accessibility import disclose
 from tests.factories import PASSWORD, make_editor
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +23,11 @@ LIVE_HEADING = "Good things, honestly priced"  # What seed_demo publishes.
 NEW_HEADING = "Spring sale: linen from £25"
 BLOCK_LABEL = re.compile(r" · \d+ of \d+ · ")  # "Hero banner · 1 of 4 · Shown".
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "homepage-editor.png"
+
+
+def banner_actions(page: Page) -> None:
+    """Unfold the editor banner's other actions (folded away on a phone)."""
+    disclose(page.get_by_role("region", name=re.compile(r"homepage")).locator("details").first)
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -103,14 +109,17 @@ def test_a_marketer_edits_shares_and_publishes_the_homepage(
     expect(visitor.get_by_text(NEW_HEADING)).to_have_count(0)
 
     # Compare with live marks the hero, and only the hero, as changed.
+    banner_actions(page)
     page.get_by_role("link", name="Compare with live").click()
     changed = page.get_by_role("listitem", name=f"Hero banner: {NEW_HEADING}")
     expect(changed.get_by_text("Changed", exact=True)).to_be_visible()
     expect(changed.get_by_role("heading", name=LIVE_HEADING)).to_be_visible()  # Live side.
     expect(page.get_by_text("Unchanged", exact=True)).to_have_count(len(before))
+    banner_actions(page)
     page.get_by_role("link", name="Back to the editor").click()
 
     # Share a preview link; it works in a fresh anonymous browser, on that URL only.
+    banner_actions(page)
     page.get_by_role("button", name="Share preview link").click()
     link_box = page.get_by_role("textbox", name="Preview link")
     expect(link_box).to_have_value(re.compile(rf"^{re.escape(shop)}/preview/[^/]+/$"))

@@ -37,7 +37,7 @@ def test_save_anonymously_then_log_in_and_find_them(shop: str, page: Page, js: b
     page.goto(f"{shop}{first.get_absolute_url()}")
     page.get_by_role("button", name=f"Save {first.name} to your wishlist").click()
     expect(
-        page.get_by_role("button", name=f"Remove {first.name} from your wishlist")
+        page.get_by_role("button", name=f"Saved (remove {first.name} from your wishlist)")
     ).to_be_visible()
     expect(badge(page, "Wishlist")).to_have_accessible_name("Wishlist 1 saved")
 
@@ -68,7 +68,7 @@ def test_a_price_drop_shows_and_an_item_moves_to_the_cart(shop: str, page: Page,
         page.goto(f"{shop}{saved.get_absolute_url()}")
         page.get_by_role("button", name=f"Save {saved.name} to your wishlist").click()
         expect(
-            page.get_by_role("button", name=f"Remove {saved.name} from your wishlist")
+            page.get_by_role("button", name=f"Saved (remove {saved.name} from your wishlist)")
         ).to_be_visible()
 
     variant = Variant.objects.get(product=product)
@@ -85,7 +85,7 @@ def test_a_price_drop_shows_and_an_item_moves_to_the_cart(shop: str, page: Page,
         page.get_by_role("listitem").filter(has_text=other.name).get_by_text("Price dropped")
     ).to_have_count(0)
 
-    item.get_by_role("button", name=f"Move {product.name} to your cart").click()
+    item.get_by_role("button", name=f"Move to cart ({product.name})").click()
     expect(page.get_by_role("status")).to_contain_text("Moved to your cart.")
     expect(page.get_by_role("listitem").filter(has_text=product.name)).to_have_count(0)
     expect(badge(page, "Cart")).to_have_accessible_name("Cart 1 items")

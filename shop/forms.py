@@ -280,7 +280,12 @@ class CheckoutForm(forms.Form):
 
 class LoginForm(forms.Form):
     email = forms.EmailField(label="Email", max_length=254)
-    password = forms.CharField(label="Password", max_length=256, strip=False)
+    password = forms.CharField(
+        label="Password",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
     next = forms.CharField(required=False, max_length=500)
 
 
@@ -299,7 +304,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 class SignupForm(forms.Form):
     email = forms.EmailField(label="Email", max_length=254)
-    password = forms.CharField(label="Password", max_length=256, strip=False)
+    password = forms.CharField(
+        label="Password",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
     next = forms.CharField(required=False, max_length=500)
 
     def clean_email(self) -> str:

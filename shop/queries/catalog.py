@@ -45,8 +45,12 @@ SORTS = [
     ("-price", "Price: high to low"),
     ("name", "Name: A to Z"),
 ]
+# Sold-out products go last in the default order: a shopper's first screen is things they can buy.
+# `stock_total` is an `as_cards()` annotation, so this costs no extra query.
+SOLD_OUT_LAST = Case(When(stock_total__gt=0, then=0), default=1, output_field=IntegerField())
+
 ORDERINGS = {
-    "newest": ("-created", "-pk"),
+    "newest": (SOLD_OUT_LAST.asc(), "-created", "-pk"),
     "price": (F("min_price").asc(nulls_last=True), "pk"),
     "-price": (F("min_price").desc(nulls_last=True), "-pk"),
     "name": ("name", "pk"),

@@ -73,6 +73,16 @@ def query_with(context, base: str, **params) -> str:
     return query.urlencode()
 
 
+@register.simple_tag
+def query_without(base: str, key: str, value: str | None = None) -> str:
+    """`base` without `key` (only its `value`, if given) and without `page`: a chip's link."""
+    query = QueryDict(base, mutable=True)
+    kept = [v for v in query.getlist(key) if value is not None and v != value]
+    query.setlist(key, kept)
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @register.filter
 def total_for(quote, shipping_code: str):
     """The quote's total with the delivery option `shipping_code`."""

@@ -77,6 +77,17 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, customer):
     assert message(wrong) == message(unknown) == "The e-mail address or password is not right."
 
 
+def test_a_failed_log_in_or_sign_up_never_writes_the_password_back(client, customer):
+    typed = "typed-Secret-123"
+    failed_login = log_in(client, password=typed).content.decode()
+    failed_signup = client.post(
+        "/account/signup/", {"email": "ada@example.com", "password": typed}
+    ).content.decode()
+    for html in (failed_login, failed_signup):
+        assert 'type="password"' in html and typed not in html
+        assert 'value="ada@example.com"' in html  # The e-mail is kept, to fix the password.
+
+
 def test_failed_logins_are_limited_per_account(client, customer, settings):
     settings.LOGIN_ATTEMPTS_PER_ACCOUNT = 3
     for _ in range(3):
@@ -186,4 +197,4 @@ def test_catalog_budget_for_a_customer_with_cart_and_wishlist(
     client.post("/wishlist/items/", {"product": product.pk, "state": "on"})
     with django_assert_max_num_queries(10):
         html = client.get("/catalog/").content.decode()
-    assert "Remove Mug from your wishlist" in html
+    assert "remove Mug from your wishlist" in html

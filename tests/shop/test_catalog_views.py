@@ -129,6 +129,26 @@ def test_catalog_refuses_post(client, catalog):
     assert client.post("/catalog/").status_code == 405
 
 
+def test_active_filters_are_chips_that_each_remove_one_filter(client, catalog):
+    html = client.get("/catalog/?colour=red&colour=blue&in_stock=1&page=1").content.decode()
+    chips = re.findall(r'<a class="chip" href="([^"]+)">([^<]+)<', html)
+    assert chips == [
+        ("/catalog/?colour=red&amp;colour=blue", "In stock only"),
+        ("/catalog/?colour=red&amp;in_stock=1", "Colour: Blue"),
+        ("/catalog/?colour=blue&amp;in_stock=1", "Colour: Red"),
+    ]
+    # The filter form is a disclosure: closed until opened (wide screens show it anyway).
+    assert '<details class="filters-disclosure" id="filters-disclosure">' in html
+    assert 'class="filter-chips"' not in client.get("/catalog/").content.decode()
+
+
+def test_the_default_order_is_newest_first_with_sold_out_products_last(client, catalog):
+    make_product(name="Sold Out Scarf", category=catalog["shirts"], stocks=[0])  # The newest.
+    html = client.get("/catalog/").content.decode()
+    names = re.findall(r'class="product-card__name">([^<]+)<', html)
+    assert names == ["Blue Shirt", "Red Shirt", "Sold Out Scarf"]
+
+
 def test_pagination_links_keep_the_filters(client, catalog, settings):
     settings.CATALOG_PAGE_SIZE = 1
     html = client.get("/catalog/?sort=name").content.decode()

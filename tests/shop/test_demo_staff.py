@@ -1,23 +1,36 @@
-"""The demo's staff account logs in where a marketer would: the shop's own login page."""
-
 import re
+from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_printed_staff_login_works_on_the_shop_login_page_and_the_links_use_the_port(
-    client, settings, capsys
-):
+def run_demo_staff(settings, *args) -> str:
     settings.DEBUG = True
-    call_command("demo_staff", "--host", "127.0.0.1", "--port", "8123")
-    printed = capsys.readouterr().out
-    email = re.search(r"e-mail (\S+)", printed).group(1)
-    password = re.search(r"password (\S+)", printed).group(1)
-    assert "http://127.0.0.1:8123/account/login/" in printed
-    assert "http://127.0.0.1:8123/admin/" in printed
-    response = client.post("/account/login/", {"email": email, "password": password, "next": "/"})
-    assert response.status_code == 303 and response["Location"] == "/"
-    assert client.get("/").context["can_edit_homepage"] is True
+    out = StringIO()
+    call_command("demo_staff", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_printed_e_mail_and_password_log_in_on_the_shops_own_login_page(client, settings):
+    printed = run_demo_staff(settings, "--base-url", "http://0.0.0.0:9001")
+    email, password = re.search(r"e-mail (\S+)  password (\S+)", printed).groups()
+    assert "http://0.0.0.0:9001/account/login/" in printed
+    assert "http://0.0.0.0:9001/admin/" in printed
+    response = client.post("/account/login/", {"email": email, "password": password})
+    assert response.status_code == 303
+    assert client.get("/admin/").status_code == 200  # The same account is staff.
+
+
+def test_an_older_demo_admin_account_is_renamed_not_duplicated(settings):
+    UserFactory(username="demo-admin", email="demo-admin@example.com")
+    run_demo_staff(settings)
+    run_demo_staff(settings)
+    assert list(get_user_model().objects.values_list("username", flat=True)) == [
+        "demo-admin@example.com"
+    ]

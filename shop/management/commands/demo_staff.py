@@ -1,9 +1,9 @@
-"""Ensure the demo's staff account and print how to log in, on the shop and in the admin.
+"""Ensure the demo's staff account and print how to log in: the shop's login page and the admin.
 
-The account's username is its e-mail address, as every storefront account's is, so the same
-e-mail and password log in on the shop's own login page (to edit the homepage) and at
-/admin/. The password is generated afresh on every run and only ever printed: no fixed
-password exists anywhere. Refuses to run unless DEBUG is on (the demo), or --force is given.
+The shop's login page authenticates by e-mail (a customer's username is their e-mail), so the
+staff account's username is its e-mail too: the same address and password work on both pages.
+The password is generated afresh on every run and only ever printed: no fixed password exists
+anywhere. Refuses to run unless DEBUG is on (the demo), or --force is given.
 """
 
 import secrets
@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-EMAIL = "marketer@example.com"
+EMAIL = "demo-admin@example.com"
+OLD_USERNAME = "demo-admin"  # Before the username was the e-mail.
 
 
 class Command(BaseCommand):
@@ -20,24 +21,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
-        parser.add_argument("--host", default="127.0.0.1", help="Where the shop is served.")
-        parser.add_argument("--port", default="8000", help="The port it is served on.")
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where it runs.")
 
-    def handle(self, *args, force: bool, host: str, port: str, **options):
+    def handle(self, *args, force: bool, base_url: str, **options):
         if not settings.DEBUG and not force:
             raise CommandError("demo_staff is for the demo (DEBUG=1); use createsuperuser.")
         password = secrets.token_urlsafe(12)
-        user, created = get_user_model().objects.get_or_create(
-            username=EMAIL, defaults={"email": EMAIL}
-        )
+        users = get_user_model().objects
+        users.filter(username=OLD_USERNAME).exclude(username=EMAIL).update(username=EMAIL)
+        user, created = users.get_or_create(username=EMAIL, defaults={"email": EMAIL})
         user.email = EMAIL
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
-        site = f"http://{host}:{port}"
+        base = base_url.rstrip("/")
+        state = "new account" if created else "password refreshed for this run"
         self.stdout.write(
-            f"Staff login ({'new account' if created else 'password refreshed for this run'}): "
-            f"e-mail {EMAIL}  password {password}\n"
-            f"  on the shop: {site}/account/login/?next=/  (then press Edit homepage)\n"
-            f"  admin:       {site}/admin/"
+            f"Staff account ({state}): e-mail {EMAIL}  password {password}\n"
+            f"  Log in on the shop: {base}/account/login/  (then Edit homepage on {base}/)\n"
+            f"  Admin:              {base}/admin/"
         )
