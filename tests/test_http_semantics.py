@@ -17,6 +17,7 @@ from tests.factories import (
     make_live_layout,
     make_product,
 )
+from tests.shop.test_orders import DETAILS
 from tests.test_bad_input import shop_paths
 
 pytestmark = pytest.mark.django_db
@@ -80,17 +81,7 @@ def test_the_order_page_is_private_and_never_stored(client):
         cart_id=cart.pk,
         checkout_token=cart.checkout_token,
         confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
-        details=checkout.CheckoutDetails(
-            email="grace@example.com",
-            full_name="Grace Hopper",
-            address_line1="1 Harbour Street",
-            address_line2="",
-            city="Portsmouth",
-            postcode="PO1 1AA",
-            country="GB",
-            shipping_code="standard",
-            payment_method="card",
-        ),
+        details=DETAILS,
     )
     session = client.session
     order_queries.remember(session, order)
