@@ -69,8 +69,8 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
     def coupon_uses(self, *, coupon, customer=None, email: str = "") -> int:
         """Live orders (not failed or cancelled) that used `coupon`, by this customer (when
-        logged in) or else by this e-mail address; 0 when there is neither."""
-        if not is_customer(customer) and not email:
+        logged in) or else by this e-mail address; 0 when there is no coupon, or neither."""
+        if coupon is None or (not is_customer(customer) and not email):
             return 0
         orders = self.filter(coupon=coupon).exclude(
             status__in=[Order.Status.FAILED, Order.Status.CANCELLED]

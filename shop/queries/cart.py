@@ -94,11 +94,7 @@ def review(
     quote, _ = pricing.price_cart(
         lines=lines,
         coupon=coupon,
-        coupon_uses=(
-            Order.objects.coupon_uses(coupon=coupon, customer=customer, email=email)
-            if coupon is not None
-            else 0
-        ),
+        coupon_uses=Order.objects.coupon_uses(coupon=coupon, customer=customer, email=email),
         now=timezone.now(),
         shipping_methods=shipping_options() if shipping_methods is None else shipping_methods,
     )

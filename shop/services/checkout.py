@@ -158,10 +158,8 @@ def _place_locked(
     live, applied = pricing.price_cart(
         lines=lines,
         coupon=coupon,
-        coupon_uses=(
-            Order.objects.coupon_uses(coupon=coupon, customer=customer, email=details.email)
-            if coupon is not None
-            else 0
+        coupon_uses=Order.objects.coupon_uses(
+            coupon=coupon, customer=customer, email=details.email
         ),
         now=now,
         shipping_methods=methods,
