@@ -88,16 +88,22 @@ def _load_blocks(layout_ids: list[int]) -> list["LoadedBlock"]:
     return blocks
 
 
+def _in_subtree(category_path: str, category) -> Q:
+    """Rows whose `category_path` (e.g. "product__category") is `category` (an id or an
+    OuterRef) or one of its descendants, down to MAX_CATEGORY_DEPTH levels."""
+    in_subtree = Q()
+    for depth in range(MAX_CATEGORY_DEPTH):
+        in_subtree |= Q(**{category_path + "__parent" * depth + "_id": category})
+    return in_subtree
+
+
 def _rule_product_ids(block: LayoutBlock, *, extra: int = 0) -> list[int]:
     """The newest published, in-stock products matching a featured rail's rule (`extra` more
     than the rail shows, to stand in for those an earlier rail already shows)."""
     products = Product.objects.published().in_stock()
     source = LayoutBlock.ProductSource
     if block.product_source == source.CATEGORY and block.rule_category_id:
-        in_subtree = Q()
-        for depth in range(MAX_CATEGORY_DEPTH):
-            in_subtree |= Q(**{"category" + "__parent" * depth + "_id": block.rule_category_id})
-        products = products.filter(in_subtree)
+        products = products.filter(_in_subtree("category", block.rule_category_id))
     elif block.product_source == source.ATTRIBUTE:
         if not block.rule_attribute_value_id:
             return []
@@ -168,11 +174,8 @@ def _with_tile_images(categories):
     """Annotate each category with the primary image of its newest published product (in its
     subtree): `tile_image`, `tile_image_alt`, `tile_image_width`, `tile_image_height` and
     `tile_image_renditions`, all in the categories' own query."""
-    in_subtree = Q()
-    for depth in range(MAX_CATEGORY_DEPTH):
-        in_subtree |= Q(**{"product__category" + "__parent" * depth + "_id": OuterRef("pk")})
     images = ProductImage.objects.filter(
-        in_subtree,
+        _in_subtree("product__category", OuterRef("pk")),
         is_primary=True,
         product__status=Product.Status.PUBLISHED,
         product__published_at__lte=timezone.now(),
