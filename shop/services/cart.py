@@ -6,6 +6,7 @@ for one cart (a double click, two tabs) queue: 20 parallel adds of one unit add 
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, overload
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -94,6 +95,10 @@ class LineChange:
 # Finding the cart ---------------------------------------------------------------------------
 
 
+@overload
+def current(*, session: SessionBase, customer=None, create: Literal[True]) -> Cart: ...
+@overload
+def current(*, session: SessionBase, customer=None, create: bool = False) -> Cart | None: ...
 def current(*, session: SessionBase, customer=None, create: bool = False) -> Cart | None:
     """The shopper's open cart: the session's, else the customer's latest; opened if `create`.
 

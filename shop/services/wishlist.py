@@ -9,6 +9,7 @@ at once, changes nothing more.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal, overload
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -47,6 +48,10 @@ class Saved:
     price: Decimal
 
 
+@overload
+def current(*, session: SessionBase, customer=None, create: Literal[True]) -> Wishlist: ...
+@overload
+def current(*, session: SessionBase, customer=None, create: bool = False) -> Wishlist | None: ...
 def current(*, session: SessionBase, customer=None, create: bool = False) -> Wishlist | None:
     """The shopper's wishlist: the customer's, else the session's; created if `create`."""
     if is_customer(customer):

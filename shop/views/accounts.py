@@ -176,7 +176,6 @@ def price_alerts(request: HtmxHttpRequest) -> HttpResponse:
     """Turn price-drop e-mails on or off (the POST carries the desired state)."""
     form = PriceAlertsForm(request.POST)
     wishlist = wishlist_service.current(session=request.session, customer=request.user, create=True)
-    assert wishlist is not None, "current(create=True) always returns a wishlist"
     if not form.is_valid():
         return render_failure(
             request,

@@ -33,9 +33,7 @@ def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
 
 
 def _open_cart(request: HtmxHttpRequest) -> Cart:
-    cart = _cart(request, create=True)
-    assert cart is not None, "current(create=True) always returns a cart"
-    return cart
+    return cart_service.current(session=request.session, customer=request.user, create=True)
 
 
 def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
