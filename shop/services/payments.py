@@ -162,19 +162,29 @@ def settle(*, older_than: timedelta) -> list[Order]:
 def _settle_one(order: Order) -> Order:
     payment = order.payments.exclude(status=Payment.Status.DECLINED).order_by("-pk").first()
     if payment is None or payment.status not in {Payment.Status.PENDING, Payment.Status.AUTHORISED}:
-        message = "The payment never started. You have not been charged."
-        return orders.fail_payment(order=order, payment=None, status="", message=message)
+        # No payment to record the reason on: the order page says the payment did not go through.
+        return orders.fail_payment(order=order, payment=None, status="", message="")
     if payment.status == Payment.Status.AUTHORISED:
-        return orders.mark_paid(order=order, payment=payment, reference=payment.reference)
+        return _paid(order, payment, payment.reference)
     try:
         result = gateway().lookup(payment=payment)
     except PaymentTimeout:
         return order  # the provider is away: the next run asks again
     if result.authorised:
-        return orders.mark_paid(order=order, payment=payment, reference=result.reference)
+        return _paid(order, payment, result.reference)
     return orders.fail_payment(
         order=order, payment=payment, status=Payment.Status.DECLINED, message=result.message
     )
+
+
+def _paid(order: Order, payment: Payment, reference: str) -> Order:
+    """Mark the order paid, unless a concurrent run (or the shopper's own request) moved it
+    first: then it is returned as that left it, and this run moves on to the next order."""
+    try:
+        return orders.mark_paid(order=order, payment=payment, reference=reference)
+    except orders.TransitionRefused:
+        order.refresh_from_db()
+        return order
 
 
 @task(queue_name="orders")

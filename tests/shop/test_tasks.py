@@ -270,3 +270,15 @@ def test_a_stranded_order_whose_card_was_declined_fails_once(stranded):
     assert settled.status == Order.Status.FAILED
     assert Variant.objects.get().stock == 10
     assert payments.settle(older_than=timedelta(0)) == []  # settled once
+
+
+@pytest.mark.django_db
+def test_settling_an_order_someone_else_just_paid_moves_on_instead_of_failing(stranded):
+    payment = pending_payment(stranded, "4242424242424242")
+    stale = Order.objects.get(pk=stranded.pk)  # read by this run before the other one paid it
+    from shop.services import orders
+
+    orders.mark_paid(order=stranded, payment=payment, reference="test_other_run")
+    settled = payments._settle_one(stale)
+    assert settled.status == Order.Status.PAID
+    assert Payment.objects.get().reference == "test_other_run"
