@@ -36,9 +36,23 @@ def cart_badge(page: Page):
     return page.get_by_role("link", name=re.compile(r"^Cart \d+ items$"))
 
 
+def choose(page: Page, variant: Variant, js: bool) -> None:
+    """Pick the variant's value of each option that offers a choice (size, colour); the page
+    then shows its price (htmx swaps it in; without JavaScript, "Show price and stock")."""
+    for name, value in variant.options.items():
+        group = page.get_by_role("group", name=re.compile(rf"^{name}\b", re.IGNORECASE))
+        if group.count():
+            group.get_by_role("radio", name=re.compile(rf"^{re.escape(value)}\b")).check()
+            expect(group.get_by_role("radio", checked=True)).to_have_value(value)
+    if not js:
+        page.get_by_role("button", name="Show price and stock").click()
+    expect(page.locator("#product-price")).to_have_text(money(variant.price))
+    expect(page.get_by_role("definition").filter(has_text=variant.sku)).to_have_count(1)
+
+
 def add_to_cart(page: Page, shop: str, variant: Variant, js: bool) -> None:
     page.goto(f"{shop}{variant.product.get_absolute_url()}")
-    page.get_by_role("radio", name=re.compile(rf" SKU {re.escape(variant.sku)}$")).check()
+    choose(page, variant, js)
     mark_window(page, js)
     page.get_by_role("button", name="Add to cart", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("1 in your cart.")
@@ -152,7 +166,7 @@ def test_double_clicking_place_order_makes_one_order(shop: str, page: Page, js: 
 def test_double_clicking_add_to_cart_adds_one_unit(shop: str, page: Page, js: bool):
     variant = a_variant_in_stock()
     page.goto(f"{shop}{variant.product.get_absolute_url()}")
-    page.get_by_role("radio", name=re.compile(rf" SKU {re.escape(variant.sku)}$")).check()
+    choose(page, variant, js)
     page.get_by_role("button", name="Add to cart", exact=True).dblclick()
     expect(page.get_by_role("status")).to_contain_text("1 in your cart.")
     page.goto(f"{shop}/cart/")
@@ -161,6 +175,6 @@ def test_double_clicking_add_to_cart_adds_one_unit(shop: str, page: Page, js: bo
 
     # A deliberate second add (a new click once the first is done) does add.
     page.go_back()
-    page.get_by_role("radio", name=re.compile(rf" SKU {re.escape(variant.sku)}$")).check()
+    choose(page, variant, js)
     page.get_by_role("button", name="Add to cart", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("2 in your cart.")

@@ -64,3 +64,24 @@ def test_focus_stays_on_the_control_after_each_swap(shop: str, page: Page, js: b
     press_on(page, page.get_by_role("button", name="Apply"))
     expect(page.get_by_role("status")).to_contain_text("Coupon WELCOME10 applied")
     assert focused_id(page) == "cart-summary"
+
+
+def test_choosing_an_option_with_arrow_keys_keeps_focus_on_it(shop: str, page: Page, js: bool):
+    if not js:
+        pytest.skip("without JavaScript every action is a page load")
+    product = next(
+        p
+        for p in Product.objects.published().order_by("pk")
+        if len({v.options.get("size") for v in p.variants.all()}) > 2
+    )
+    page.goto(f"{shop}{product.get_absolute_url()}")
+    sizes = page.get_by_role("group", name=re.compile("^Size"))
+    checked = sizes.get_by_role("radio", checked=True)
+    first = checked.get_attribute("id")
+    checked.focus()
+    page.keyboard.press("ArrowRight")  # the next size: checked, and the section swapped
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r": £[\d,.]+, "))
+    now = sizes.get_by_role("radio", checked=True)
+    expect(now).not_to_have_id(first)
+    expect(now).to_be_focused()
+    expect(page).to_have_url(re.compile(rf"size={now.get_attribute('value')}"))

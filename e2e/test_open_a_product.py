@@ -1,4 +1,5 @@
-"""A shopper opens a product from the catalog and sees its price, stock and options.
+"""A shopper opens a product from the catalog and sees its price, stock and options, and
+chooses another colour and size.
 
 The page's schema.org JSON-LD (what search engines show) must agree with what the shopper sees.
 """
@@ -6,12 +7,13 @@ The page's schema.org JSON-LD (what search engines show) must agree with what th
 import json
 import re
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from e2e.accessibility import assert_in_first_viewport
-from shop.domain.availability import LOW_STOCK_THRESHOLD  # "Only N left" up to this many.
+from shop.models import CartLine, Product, Variant
 
 pytestmark = pytest.mark.e2e
 
@@ -33,16 +35,6 @@ def money(amount: Decimal) -> str:
 def shown_price(prices: list[Decimal]) -> str:
     low, high = min(prices), max(prices)
     return money(low) if low == high else f"From {money(low)}"
-
-
-def expected_badge(variant_badges: list[str]) -> str:
-    """The product's badge follows from its variants' badges: their stock adds up."""
-    if "In stock" in variant_badges:
-        return "In stock"
-    left = sum(int(STOCK.match(badge)[2] or 0) for badge in variant_badges)
-    if left == 0:
-        return "Sold out"
-    return f"Only {left} left" if left <= LOW_STOCK_THRESHOLD else "In stock"
 
 
 def first_card(page: Page, showing: re.Pattern) -> Locator:
@@ -67,58 +59,55 @@ def open_and_check_product(page: Page, card: Locator) -> None:
     product = page.get_by_role("article")
     expect(product.get_by_role("img").first).to_have_accessible_name(re.compile(literal(name)))
 
-    # Price and stock, as the card in the catalog said.
-    price = product.get_by_text(SHOWN_PRICE)
-    expect(price).to_have_text(card_price.strip())
-    badges = product.get_by_text(STOCK)  # The product's badge comes first, then each variant's.
-    expect(badges.first).to_have_text(card_badge.strip())
-
-    # The options on the page are the JSON-LD offers: same SKUs, prices and availability.
+    # The options on the page are the JSON-LD offers: each offer's URL names its options.
     data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert data["@type"] == "Product"
     assert data["name"] == name
     offers = data["offers"]
     assert offers, "a published product offers at least one variant"
-    options = page.get_by_role("group", name="Choose an option").get_by_role("radio")
-    expect(options).to_have_count(len(offers))
+    values = [dict(parse_qsl(urlsplit(offer["url"]).query)) for offer in offers]
     for offer in offers:
         assert offer["priceCurrency"] == "GBP"
         assert offer["availability"] in {IN_STOCK, OUT_OF_STOCK}, offer
-        stock = r"(In stock|Only \d+ left)" if offer["availability"] == IN_STOCK else "Sold out"
-        label = re.compile(
-            rf"^{literal(offer['name'])} · {literal(money(Decimal(offer['price'])))}"
-            rf" · {stock} SKU {literal(offer['sku'])}$"
-        )
-        option = page.get_by_role("radio", name=label)
-        expect(option).to_have_count(1)
-        if offer["availability"] == IN_STOCK:
-            expect(option).to_be_enabled()
-        else:
-            expect(option).to_be_disabled()
+    for option in {key for offer_values in values for key in offer_values}:
+        offered = list(dict.fromkeys(v[option] for v in values))
+        if len(offered) > 1:  # one value is stated, not offered as a choice
+            group = product.get_by_role("group", name=re.compile(rf"^{option}\b", re.I))
+            expect(group.get_by_role("radio")).to_have_count(len(offered))
 
+    # The first offer in stock is chosen already; the page shows its price and stock.
+    buyable = [i for i, offer in enumerate(offers) if offer["availability"] == IN_STOCK]
+    chosen = buyable[0] if buyable else 0
+    for radio in product.get_by_role("radio", checked=True).all():
+        assert values[chosen][radio.get_attribute("name")] == radio.get_attribute("value")
     prices = [Decimal(offer["price"]) for offer in offers]
-    expect(price).to_have_text(shown_price(prices))
-    variant_badges = badges.all_inner_texts()[1:]
-    assert len(variant_badges) == len(offers)
-    expect(badges.first).to_have_text(expected_badge(variant_badges))
-
-    # The first option that can be bought is chosen already.
-    buyable = [offer["sku"] for offer in offers if offer["availability"] == IN_STOCK]
-    chosen = page.get_by_role("radio", checked=True)
-    if buyable:
-        expect(chosen).to_have_count(1)
-        expect(chosen).to_have_accessible_name(re.compile(rf" SKU {literal(buyable[0])}$"))
+    assert card_price.strip() == shown_price(prices), "the card shows the lowest price"
+    expect(product.locator("#product-price")).to_have_text(money(prices[chosen]))
+    badge = product.locator("#product-availability")
+    expect(badge).to_have_text(STOCK)
+    if offers[chosen]["availability"] == IN_STOCK:
+        expect(badge).not_to_have_text("Sold out")
     else:
-        expect(chosen).to_have_count(0)
+        expect(badge).to_have_text("Sold out")
+    expect(product.get_by_role("definition").filter(has_text=offers[chosen]["sku"])).to_be_visible()
+    # A choice that is sold out says so in its name (what a screen reader reads, too).
+    for radio in product.get_by_role("radio").all():
+        other = {**values[chosen], radio.get_attribute("name"): radio.get_attribute("value")}
+        match = next((i for i, v in enumerate(values) if v == other), None)
+        if match is not None and offers[match]["availability"] == OUT_OF_STOCK:
+            expect(radio).to_have_accessible_name(re.compile(r", sold out$"))
+
     # Something to buy has an "Add to cart" button; a sold-out product says so instead.
     add = page.get_by_role("button", name="Add to cart", exact=True)
-    if buyable:
+    if card_badge.strip() == "Sold out":
+        assert not buyable
+        expect(add).to_have_count(0)
+        expect(product.get_by_text("Sold out: nothing to add right now.")).to_be_visible()
+    else:
+        assert buyable
         expect(add).to_be_enabled()
         if page.viewport_size["width"] < 768:  # A phone: gallery, title, price, options, button.
             assert_in_first_viewport(add)
-    else:
-        expect(add).to_have_count(0)
-        expect(product.get_by_text("Sold out: nothing to add right now.")).to_be_visible()
 
     assert data["url"] == page.url
     expect(page.locator('link[rel="canonical"]')).to_have_attribute("href", page.url)
@@ -155,3 +144,54 @@ def test_an_unknown_product_gets_the_shops_not_found_page(live_server, page: Pag
     expect(
         page.get_by_role("main").get_by_role("searchbox", name="Search products")
     ).to_be_visible()
+
+
+def a_variant_in_its_second_colour() -> Variant:
+    """A demo product made in several colours and sizes: a variant in stock that is not in its
+    first colour, and not the first size, so choosing it changes both options."""
+    for product in Product.objects.published().order_by("pk"):
+        variants = list(product.variants.all())
+        colours = list(dict.fromkeys(v.options["colour"] for v in variants))
+        sizes = list(dict.fromkeys(v.options.get("size") for v in variants))
+        if len(colours) > 1 and len(sizes) > 1:
+            for variant in variants:
+                if (
+                    variant.stock > 0
+                    and variant.options["colour"] != colours[0]
+                    and variant.options["size"] != sizes[0]
+                ):
+                    return variant
+    raise AssertionError("the demo catalog has a product in several colours and sizes")
+
+
+def test_choose_a_colour_and_a_size(shop: str, page: Page, js: bool):
+    variant = a_variant_in_its_second_colour()
+    colour, size = variant.options["colour"], variant.options["size"]
+    page.goto(f"{shop}{variant.product.get_absolute_url()}")
+    if js:
+        page.evaluate("window.__e2eMarker = 1")
+    page.get_by_role("group", name=re.compile("^Colour")).get_by_role(
+        "radio", name=colour, exact=True
+    ).check()
+    page.get_by_role("group", name=re.compile("^Size")).get_by_role(
+        "radio", name=size, exact=True
+    ).check()
+    if not js:
+        page.get_by_role("button", name="Show price and stock").click()
+
+    # The price, stock, pictures and SKU are the chosen variant's, and the address names it.
+    expect(page).to_have_url(re.compile(rf"\?colour={colour}&size={size}$"))
+    expect(page.locator("#product-price")).to_have_text(money(variant.price))
+    expect(page.locator("#product-availability")).to_have_text(variant.availability.message)
+    gallery = page.get_by_role("list", name=re.compile("^Pictures of "))
+    expect(gallery.get_by_role("img").first).to_have_accessible_name(
+        re.compile(rf" in {colour.lower()}$")
+    )
+    expect(page.get_by_role("definition").filter(has_text=variant.sku)).to_be_visible()
+    if js:
+        assert page.evaluate("window.__e2eMarker === 1"), "htmx swapped it in, no reload"
+        expect(page.get_by_role("status")).to_contain_text(f"{colour}, {size}: ")
+
+    page.get_by_role("button", name="Add to cart", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("1 in your cart.")
+    assert CartLine.objects.get().variant_id == variant.pk

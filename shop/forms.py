@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from shop.domain.customers import is_customer
 from shop.domain.pricing import Confirmed
 from shop.models import LayoutBlock, Product, ShippingMethod
 from shop.models.layout import MAX_FEATURED_PRODUCTS
+from shop.queries import catalog as catalog_queries
 from shop.queries.cart import CheckoutReview
 from shop.queries.catalog import SORTS, CatalogFilters
 from shop.queries.layout import BlockChoices
@@ -26,6 +27,7 @@ from shop.services.checkout import CheckoutDetails
 MAX_PRICE = Decimal("1000000")
 MAX_PAGE = 100_000
 MAX_VALUES_PER_ATTRIBUTE = 20
+MAX_OPTION_LENGTH = 80
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,80}$")
 
 
@@ -117,11 +119,32 @@ class CatalogFilterForm(forms.Form):
 QUANTITY_ERROR = "Choose a quantity from 1 to 99."
 
 
+def option_choice(data: Mapping[str, Any], ignore: Sequence[str] = ()) -> dict[str, str]:
+    """The product options a GET or POST names ({"colour": "Navy", "size": "M"}).
+
+    Any other key is a candidate option name; overlong values are dropped (no option has one).
+    """
+    return {
+        key: value
+        for key, value in data.items()
+        if key not in ignore and isinstance(value, str) and len(value) <= MAX_OPTION_LENGTH
+    }
+
+
 class AddToCartForm(forms.Form):
+    """A variant: by its id (`variant`), or by its product and options (`product`, `size`, ...)."""
+
     variant = forms.IntegerField(
+        required=False,
         min_value=1,
         max_value=2**62,
-        error_messages={"required": "Choose an option.", "invalid": "Choose an option."},
+        error_messages={"invalid": "Choose an option."},
+    )
+    product = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        error_messages={"invalid": "Choose an option."},
     )
     quantity = forms.IntegerField(
         min_value=1,
@@ -139,6 +162,22 @@ class AddToCartForm(forms.Form):
     # hidden input holding it, which an htmx answer refreshes for the next add.
     request_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
     request_input = forms.RegexField(regex=r"^add-request-[0-9a-z-]{1,40}$", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        """Resolve `product` and its options to `variant` (one query), unless a variant is given."""
+        cleaned = super().clean() or {}
+        if self.errors or cleaned.get("variant"):
+            return cleaned
+        if not cleaned.get("product"):
+            raise forms.ValidationError("Choose an option.")
+        chosen = option_choice(self.data, ignore=[*self.fields, "csrfmiddlewaretoken"])
+        try:
+            cleaned["variant"] = catalog_queries.variant_for_choice(
+                product_id=cleaned["product"], chosen=chosen
+            )
+        except catalog_queries.OptionUnavailable as error:
+            raise forms.ValidationError(error.message) from None
+        return cleaned
 
 
 class QuantityForm(forms.Form):

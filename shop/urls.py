@@ -19,6 +19,7 @@ urlpatterns = [
     path("catalog/", catalog.catalog, name="catalog"),
     path("catalog/<slug:category_slug>/", catalog.catalog, name="catalog-category"),
     path("products/<slug:slug>/", catalog.product_detail, name="product-detail"),
+    path("products/<slug:slug>/options/", catalog.choose_options, name="product-options"),
     path("cart/", cart.cart_detail, name="cart"),
     path("cart/add/", cart.add_to_cart, name="cart-add"),
     path("cart/lines/<int:line_id>/", cart.update_line, name="cart-line"),

@@ -109,7 +109,8 @@ def test_add_to_cart_with_an_unsafe_next_goes_back_to_the_product(client, next_u
     variant = make_product(name="Thing").variants.get()
     response = client.post("/cart/add/", {"variant": variant.pk, "quantity": 1, "next": next_url})
     assert response.status_code == 303
-    assert response["Location"] == variant.product.get_absolute_url()
+    product_page = variant.product.get_absolute_url()
+    assert response["Location"] == f"{product_page}?variant={variant.pk}"
     cart = Cart.objects.get()
     assert client.session["cart_token"] == str(cart.token)
     assert cart.lines.get().quantity == 1

@@ -282,6 +282,12 @@ class ProductImage(models.Model):
     height = models.PositiveIntegerField(default=0, editable=False)
     position = models.PositiveIntegerField(default=0)
     is_primary = models.BooleanField(default=False)
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The variants it shows, by option values (e.g. {"colour": "Navy"}); '
+        "empty: every variant.",
+    )
     # What shop.services.images wrote for this image: {"of": image name, "widths": [...],
     # "formats": [...]}. Kept on the row so a page derives every URL without another query.
     renditions = models.JSONField(default=dict, blank=True, editable=False)
@@ -296,6 +302,10 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt
+
+    def shows(self, values: dict[str, str]) -> bool:
+        """Whether it pictures the variant with these option values (see `options`)."""
+        return all(values.get(name) == value for name, value in self.options.items())
 
     @property
     def sources(self) -> list[Source]:

@@ -7,9 +7,11 @@ queries are cached per filter state, so a warm listing costs four.
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +29,7 @@ from django.db.models import (
 
 from shop import cache_tokens
 from shop.domain.availability import Availability
+from shop.domain.options import VARIANT, Selection, select
 from shop.models import (
     AttributeValue,
     Category,
@@ -439,6 +442,10 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
 
 @dataclass
 class ProductDetail:
+    """The product page. `selection` is the shopper's choice of options (see shop.domain.options):
+    the page shows its variant's price, stock and pictures, or says the combination does not
+    exist."""
+
     product: Product
     breadcrumbs: list[Category]
     variants: list[Variant]
@@ -447,19 +454,48 @@ class ProductDetail:
     availability: Availability
     price_low: Decimal
     price_high: Decimal
+    selection: Selection[Variant]
 
     @property
     def primary_image(self) -> ProductImage | None:
         return self.images[0] if self.images else None
 
     @property
-    def default_variant_id(self) -> int | None:
-        """The first variant that can be bought, preselected on the page."""
-        return next((v.pk for v in self.variants if v.availability.available), None)
+    def chosen(self) -> Variant | None:
+        return self.selection.variant
+
+    @property
+    def gallery(self) -> list[ProductImage]:
+        """The pictures of the chosen values: theirs first, then those of every variant.
+
+        Pictures of other values (the navy ones while grey is chosen) are left out, unless
+        that would leave none.
+        """
+        values = dict(self.selection.values)
+        own = [i for i in self.images if i.options and i.shows(values)]
+        shared = [i for i in self.images if not i.options]
+        return own + shared or self.images
+
+    def url_for(self, variant: Variant) -> str:
+        """The product page with `variant` chosen (what its options' GET would ask for)."""
+        values = select(self.variants, {VARIANT: str(variant.pk)}).values
+        return f"{self.product.get_absolute_url()}?{urlencode(values)}"
 
 
-def product_detail(*, slug: str) -> ProductDetail:
-    """The product page read model. Raises Product.DoesNotExist for unknown or unpublished slugs."""
+class OptionUnavailable(Exception):
+    """The options a shopper sent name no variant that can be chosen; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def product_detail(*, slug: str, chosen: Mapping[str, str] | None = None) -> ProductDetail:
+    """The product page read model with `chosen` options (none: the first variant in stock).
+
+    Raises Product.DoesNotExist for unknown or unpublished slugs. Unknown option values fall
+    back to the default and are listed in `selection.unknown`.
+    """
     product = (
         published_products()
         .prefetch_related(
@@ -487,4 +523,29 @@ def product_detail(*, slug: str) -> ProductDetail:
         availability=Availability(quantity=sum(max(v.stock, 0) for v in variants)),
         price_low=min(prices),
         price_high=max(prices),
+        selection=select(variants, chosen or {}),
     )
+
+
+def variant_for_choice(*, product_id: int, chosen: Mapping[str, str]) -> int:
+    """The id of the published product's variant that `chosen` names (one query).
+
+    Raises OptionUnavailable when the product is unknown, an option is missing or not one of
+    the product's, or no variant has that combination.
+    """
+    variants = list(
+        Variant.objects.filter(
+            product__in=published_products().filter(pk=product_id).values("pk")
+        ).order_by("position", "pk")
+    )
+    if not variants:
+        raise OptionUnavailable("That product is not for sale.")
+    selection = select(variants, chosen)
+    problem = selection.missing or selection.unknown
+    if problem:
+        group = next(g for g in selection.groups if g.name == problem[0])
+        raise OptionUnavailable(f"Choose a {group.label.lower()}.")
+    if selection.variant is None:
+        raise OptionUnavailable(f"{selection.summary} is not available. Choose another option.")
+    assert selection.variant.pk is not None
+    return selection.variant.pk

@@ -52,7 +52,7 @@ def product_json_ld(context, detail) -> SafeString:
                 "price": plain_amount(v.price),
                 "priceCurrency": settings.CURRENCY,
                 "availability": v.availability.schema_org,
-                "url": request.build_absolute_uri(product.get_absolute_url()),
+                "url": request.build_absolute_uri(detail.url_for(v)),
             }
             for v in detail.variants
         ],

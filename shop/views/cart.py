@@ -17,7 +17,8 @@ from partials.responses import (
     render_page,
     safe_next,
 )
-from shop.forms import AddToCartForm, CouponForm, QuantityForm
+from shop.domain.options import VARIANT
+from shop.forms import AddToCartForm, CouponForm, QuantityForm, option_choice
 from shop.models import Cart, Product
 from shop.queries import cart as cart_queries
 from shop.queries import catalog as catalog_queries
@@ -73,15 +74,25 @@ def cart_detail(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _add_refused(
-    request: HtmxHttpRequest, message: str, status: int, variant_id: int | None
+    request: HtmxHttpRequest,
+    message: str,
+    status: int,
+    *,
+    variant_id: int | None = None,
+    product_id: int | None = None,
 ) -> HttpResponse:
-    """Without JavaScript: the product's page with the reason (or the 404 page if unknown)."""
-    product = (
-        Product.objects.published().filter(variants__pk=variant_id).first() if variant_id else None
-    )
+    """Without JavaScript: the product's page with the reason, as the shopper had chosen it
+    (the variant, else the options sent), or the 404 page if the product is unknown."""
+    found = Product.objects.published()
+    if variant_id:
+        product = found.filter(variants__pk=variant_id).first()
+        chosen = {VARIANT: str(variant_id)}
+    else:
+        product = found.filter(pk=product_id).first() if product_id else None
+        chosen = option_choice(request.POST, ignore=[*AddToCartForm.base_fields])
     if product is None:
         return render_failure(request, "404.html", message=message, status=404)
-    detail = catalog_queries.product_detail(slug=product.slug)
+    detail = catalog_queries.product_detail(slug=product.slug, chosen=chosen)
     return render_failure(
         request, "shop/product_detail.html", {"detail": detail}, message=message, status=status
     )
@@ -92,10 +103,15 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
     """Add a variant to the cart (opening one if needed); back to where the shopper was."""
     form = AddToCartForm(request.POST)
     if not form.is_valid():
-        variant_id = form.cleaned_data.get("variant")
         # ErrorList items read as strings (the stubs also admit ValidationError).
         message = str(next(iter(form.errors.values()))[0])
-        return _add_refused(request, message, 400, variant_id)
+        return _add_refused(
+            request,
+            message,
+            400,
+            variant_id=form.cleaned_data.get("variant"),
+            product_id=form.cleaned_data.get("product"),
+        )
     variant_id = form.cleaned_data["variant"]
     try:
         change = cart_service.add_item(
@@ -105,9 +121,9 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
             request_id=form.cleaned_data["request_id"],
         )
     except cart_service.UnknownVariant as error:
-        return _add_refused(request, error.message, 404, None)
+        return _add_refused(request, error.message, 404)
     except cart_service.CartError as error:
-        return _add_refused(request, error.message, 409, variant_id)
+        return _add_refused(request, error.message, 409, variant_id=variant_id)
     return _added(request, form, change)
 
 
@@ -120,7 +136,11 @@ def _added(
     request_input = form.cleaned_data["request_input"]
     return after_action(
         request,
-        redirect_to=safe_next(form.cleaned_data["next"], product.get_absolute_url()),
+        # Without a `next` (the product page sends none): that page, with what was added chosen.
+        redirect_to=safe_next(
+            form.cleaned_data["next"],
+            f"{product.get_absolute_url()}?variant={change.line.variant_id}",
+        ),
         template_name="base.html",
         context={"request_key": request_input.removeprefix("add-request-")},
         # With htmx the form stays on the page: give it a fresh id for the next, deliberate add.

@@ -1,8 +1,11 @@
-from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_safe
+from urllib.parse import urlencode
 
-from partials.responses import HtmxHttpRequest, render_page
-from shop.forms import CatalogFilterForm
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from partials.responses import HtmxHttpRequest, HttpResponseSeeOther, render_page
+from shop.forms import AddToCartForm, CatalogFilterForm, option_choice
 from shop.models import Product
 from shop.queries import catalog as catalog_queries
 
@@ -42,9 +45,39 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
 
 @require_safe
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """A product page: images, attributes, variants with price and stock, SEO metadata."""
+    """A product page: pictures, price and stock of the chosen options, details, SEO metadata.
+
+    The options are GET parameters (`?colour=Navy&size=M`); htmx asks for the price-and-options
+    section again when one changes, with the gallery and details out of band. A value that is
+    not one of the product's is reported with a 400 and the default shown instead.
+    """
     try:
-        detail = catalog_queries.product_detail(slug=slug)
+        detail = catalog_queries.product_detail(slug=slug, chosen=option_choice(request.GET))
     except Product.DoesNotExist:
         raise Http404("No such product.") from None
-    return render_page(request, "shop/product_detail.html", {"detail": detail})
+    selection = detail.selection
+    errors = [
+        f"There is no {group.label.lower()} like that; showing {group.checked.label}."
+        for group in selection.groups
+        if group.name in selection.unknown and group.checked
+    ]
+    return render_page(
+        request,
+        "shop/product_detail.html",
+        {"detail": detail, "errors": errors},
+        fragment="product-buy",
+        oob=["product-gallery", "product-details"],
+        status=400 if errors else 200,
+    )
+
+
+@require_POST
+def choose_options(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Without JavaScript, "Show price and stock": back to the product page with these options.
+
+    The options sit in the add-to-cart form, which POSTs; this turns its values into the page's
+    GET parameters (303), so the page's URL names the choice and carries no form tokens.
+    """
+    chosen = option_choice(request.POST, ignore=[*AddToCartForm.base_fields, "csrfmiddlewaretoken"])
+    url = reverse("shop:product-detail", kwargs={"slug": slug})
+    return HttpResponseSeeOther(f"{url}?{urlencode(chosen)}" if chosen else url)

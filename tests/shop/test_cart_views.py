@@ -171,7 +171,8 @@ def test_unpublished_and_sold_out_products_cannot_be_added(client, shirt):
 def test_an_offsite_next_url_is_ignored(client, shirt):
     medium, _ = variants(shirt)
     response = add(client, medium, next="https://evil.example/")
-    assert response["Location"] == shirt.get_absolute_url()
+    # The default instead: the product page, with the variant that was added chosen.
+    assert response["Location"] == f"{shirt.get_absolute_url()}?variant={medium.pk}"
 
 
 def test_post_without_csrf_token_is_refused():

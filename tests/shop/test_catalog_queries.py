@@ -145,7 +145,7 @@ def test_product_detail_has_variants_images_attributes_and_availability(clothing
     detail = product_detail(slug=Product.objects.get(name="Red Linen Shirt").slug)
     assert [v.price for v in detail.variants] == [Decimal("30.00"), Decimal("35.00")]
     assert detail.availability.message == "Only 4 left"
-    assert detail.default_variant_id == detail.variants[1].pk  # the first one is sold out
+    assert detail.chosen == detail.variants[1]  # the first one is sold out: chosen by default
     assert {a.value.slug for a in detail.attributes} == {"red", "linen"}
     assert [c.slug for c in detail.breadcrumbs] == ["clothing", "shirts"]
 

@@ -164,8 +164,7 @@ def test_product_page_shows_price_stock_and_matching_structured_data(client, cat
     response = client.get(f"/products/{product.slug}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "From £20.00" in html
-    assert "Only 3 left" in html and "Sold out" in html
+    assert "Only 3 left" in html and "sold out" in html
     assert f'<link rel="canonical" href="http://testserver/products/{product.slug}/">' in html
     assert '<meta property="og:title" content="Red Shirt">' in html
     assert '<meta name="description" content="A product made for tests.">' in html
@@ -179,8 +178,12 @@ def test_product_page_shows_price_stock_and_matching_structured_data(client, cat
         "20.00": "https://schema.org/InStock",
         "25.00": "https://schema.org/OutOfStock",
     }
-    # The sold-out option cannot be chosen.
-    assert re.search(r'value="\d+" disabled>\s*<label[^>]*>Option 2', html)
+    # The sold-out option can be chosen (to see its price) and says it is sold out; the one in
+    # stock is chosen, and its price and stock are what the page shows.
+    sold_out = r'value="\d+"><span>Option 2</span><span class="visually-hidden">, sold out'
+    assert re.search(sold_out, html)
+    assert '<p class="product__price" id="product-price">£20.00</p>' in html
+    assert "SKU" not in re.search(r'<section id="product-buy".*?</section>', html, re.S).group(0)
 
 
 def test_unpublished_and_unknown_products_are_404(client, catalog):

@@ -65,13 +65,23 @@ def test_a_missing_file_gets_no_renditions():
 
 
 @pytest.mark.django_db
-def test_seeded_products_have_two_to_four_pictures_with_renditions():
+def test_seeded_products_have_two_to_four_pictures_of_each_colour_with_renditions():
     call_command("seed_demo", "--products", "8", verbosity=0)
-    for product in Product.objects.prefetch_related("images"):
+    several = 0
+    for product in Product.objects.prefetch_related("images", "variants"):
         images = list(product.images.all())
-        assert 2 <= len(images) <= 4
         assert images[0].is_primary and images[0].alt.startswith(product.name)
         assert all(image.sources for image in images)
+        colours = list(dict.fromkeys(v.options["colour"] for v in product.variants.all()))
+        if len(colours) == 1:
+            assert 2 <= len(images) <= 4 and not any(image.options for image in images)
+            continue
+        several += 1
+        for colour in colours:  # each colour's variants have pictures of their own
+            own = [image for image in images if image.shows({"colour": colour})]
+            assert 2 <= len(own) <= 4
+            assert all(image.alt.startswith(f"{product.name} in {colour.lower()}") for image in own)
+    assert several, "some demo products come in several colours"
 
 
 @pytest.mark.django_db

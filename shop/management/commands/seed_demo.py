@@ -119,15 +119,31 @@ COUPONS = [
     ("SUMMER24", "percent", "20", "0", "Last summer's sale (expired)"),
 ]
 BATCH = 1000
+# Share of the products with sizes (and of the bags) that also come in one or two more colours,
+# each with its own variants and a front and a swatch picture.
+MORE_COLOURS = 0.45
 
 
-def picture_views(i: int, noun: str, colour: str, material: str) -> list[tuple[str, str, str, str]]:
-    """Product `i`'s pictures, two to four, as (picture name, noun, colour, material), front first.
+def more_colours(seed: int, i: int, colour: str, sizes: list, category: Category) -> list[str]:
+    """The colours product `i` comes in besides `colour`, drawn from a stream of their own, so
+    every other value of the product (name, sizes, prices, stock, brand) is as it always was."""
+    rng = random.Random(f"{seed}:colours:{i}")
+    if not (sizes or category.slug == "bags") or rng.random() >= MORE_COLOURS:
+        return []
+    others = [name for name, _ in COLOURS if name != colour]
+    return rng.sample(others, rng.choice((1, 1, 2)))
+
+
+def picture_views(
+    i: int, noun: str, colour: str, material: str, count: int | None = None
+) -> list[tuple[str, str, str, str]]:
+    """Product `i`'s pictures, two to four (or `count`), as (picture name, noun, colour, material),
+    front first.
 
     Names say what they show, so products of the same noun and colour share them.
     """
     views = []
-    for view in demo_pictures.VIEWS[: (2, 3, 3, 4)[i % 4]]:
+    for view in demo_pictures.VIEWS[: count or (2, 3, 3, 4)[i % 4]]:
         subject = material if view == "swatch" else noun
         name = f"products/demo/{slugify(subject)}-{slugify(colour)}-{view}.jpg"
         views.append((name, noun, colour, material))
@@ -145,6 +161,7 @@ class Command(BaseCommand):
         if not 0 <= products <= 200_000:
             raise CommandError("--products must be between 0 and 200000.")
         started = time.monotonic()
+        self.seed = seed
         self.quiet = verbosity == 0
         with transaction.atomic():
             leaves = self.ensure_categories()
@@ -281,7 +298,11 @@ class Command(BaseCommand):
             if slug in existing:
                 continue
             views = picture_views(i, noun, colour, material)
-            plans.append((i, rng, slug, name, category, colour, material, sizes, low, high, views))
+            extra = more_colours(seed, i, colour, sizes, category)
+            for other in extra:
+                views += picture_views(i, noun, other, material, count=2)
+            colours = [colour, *extra]
+            plans.append((i, rng, slug, name, category, colours, material, sizes, low, high, views))
 
         renditions = self.ensure_pictures(
             {(picture, noun, colour, material) for *_, views in plans for picture, noun, colour,
@@ -301,7 +322,8 @@ class Command(BaseCommand):
 
     def create_chunk(self, chunk, now, warehouses, values, renditions) -> int:
         products = []
-        for i, rng, slug, name, category, colour, material, _sizes, _lo, _hi, _views in chunk:
+        for i, rng, slug, name, category, colours, material, *_ in chunk:
+            colour, also = colours[0], colours[1:]
             products.append(
                 Product(
                     name=name,
@@ -311,6 +333,7 @@ class Command(BaseCommand):
                         f"The {name.lower()} in {colour.lower()}, made from "
                         f"{material.lower()} by {rng.choice(BRANDS)}. Designed to last, "
                         "easy to care for, and shipped from our own warehouses."
+                        + (f" Also in {' and '.join(c.lower() for c in also)}." if also else "")
                     ),
                     status=(
                         Product.Status.DRAFT if rng.random() < 0.03 else Product.Status.PUBLISHED
@@ -326,7 +349,8 @@ class Command(BaseCommand):
 
         variants, pictures, attributes = [], [], []
         value_by = {key: {v.label: v for v in vals} for key, vals in values.items()}
-        for i, rng, slug, name, _category, colour, material, sizes, low, high, views in chunk:
+        seed = self.seed
+        for i, rng, slug, name, _category, colours, material, sizes, low, high, views in chunk:
             product = by_slug[slug]
             base = Decimal(rng.randrange(low * 100, high * 100 + 1, 50)) / 100
             if base < Decimal("1"):
@@ -336,27 +360,35 @@ class Command(BaseCommand):
                 sizes[: rng.randint(max(1, len(sizes) - 2), len(sizes))] if sizes else [""]
             )
             warehouse = warehouses[i % len(warehouses)]
-            for position, size in enumerate(option_sizes):
-                if roll < 0.08:
-                    stock = 0  # sold out
-                elif roll < 0.22:
-                    stock = rng.randint(0, 3)  # low stock
-                else:
-                    stock = rng.randint(4, 60)
-                price = base + (Decimal("5.00") if size in {"XL", "King", "11", "36"} else 0)
-                variants.append(
-                    Variant(
-                        product=product,
-                        sku=f"SF-{i:06d}-{position + 1}",
-                        name=f"{size} / {colour}" if size else colour,
-                        options={"size": size, "colour": colour} if size else {"colour": colour},
-                        price=price.quantize(Decimal("0.01")),
-                        stock=stock,
-                        warehouse=warehouse,
-                        position=position,
+            # The first colour draws its stock from the product's stream (as it always did), the
+            # others from their own; a sold-out product is sold out in every colour.
+            stock_rngs = [rng, *(random.Random(f"{seed}:stock:{i}:{c}") for c in colours[1:])]
+            position = 0
+            for colour, stock_rng in zip(colours, stock_rngs, strict=True):
+                for size in option_sizes:
+                    if roll < 0.08:
+                        stock = 0  # sold out
+                    elif roll < 0.22:
+                        stock = stock_rng.randint(0, 3)  # low stock
+                    else:
+                        stock = stock_rng.randint(4, 60)
+                    price = base + (Decimal("5.00") if size in {"XL", "King", "11", "36"} else 0)
+                    variants.append(
+                        Variant(
+                            product=product,
+                            sku=f"SF-{i:06d}-{position + 1}",
+                            name=f"{size} / {colour}" if size else colour,
+                            options={"size": size, "colour": colour}
+                            if size
+                            else {"colour": colour},
+                            price=price.quantize(Decimal("0.01")),
+                            stock=stock,
+                            warehouse=warehouse,
+                            position=position,
+                        )
                     )
-                )
-            for position, (picture, *_) in enumerate(views):
+                    position += 1
+            for position, (picture, _noun, colour, _material) in enumerate(views):
                 view = picture.rsplit("-", 1)[1].split(".")[0]
                 pictures.append(
                     ProductImage(
@@ -367,11 +399,14 @@ class Command(BaseCommand):
                         height=demo_pictures.SIZE,
                         position=position,
                         is_primary=position == 0,
+                        # With several colours, each picture belongs to the variants of its own.
+                        options={"colour": colour} if len(colours) > 1 else {},
                         renditions=renditions[picture],
                     )
                 )
             brand = rng.choice(BRANDS)
-            for key, label in (("colour", colour), ("material", material), ("brand", brand)):
+            labels = [("colour", c) for c in colours] + [("material", material), ("brand", brand)]
+            for key, label in labels:
                 value = value_by[key][label]
                 attributes.append(
                     ProductAttribute(
