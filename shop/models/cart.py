@@ -69,6 +69,12 @@ class CartLine(models.Model):
         ordering = ["added", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_variant_once"),
+            # One submission adds to one line, even when a double click opened two carts.
+            models.UniqueConstraint(
+                fields=["last_request_id"],
+                condition=~Q(last_request_id=""),
+                name="cart_line_request_once",
+            ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_positive"),
         ]
 

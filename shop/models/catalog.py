@@ -119,14 +119,20 @@ class ProductQuerySet(models.QuerySet["Product"]):
             max_price=Subquery(variants.annotate(v=Max("price")).values("v")[:1]),
         )
 
-    def as_cards(self) -> "models.QuerySet[CardRow, Any]":
+    def as_cards(
+        self, pictures_of: dict[str, list[str]] | None = None
+    ) -> "models.QuerySet[CardRow, Any]":
         """These products with everything a product card shows: one query, plus one for images.
 
         Beside the price range (`min_price`, `max_price`), each row carries `category_name`,
         `stock_total` (0 without variants), `variant_count`, `first_variant_id` and
-        `primary_images` (a list of at most one). shop.queries.catalog.ProductCard is built
-        from these rows.
+        `primary_images`: the primary image, and with `pictures_of` (option values, e.g.
+        {"colour": ["Red"]}) the images of those values too. shop.queries.catalog.ProductCard
+        is built from these rows.
         """
+        shown = Q(is_primary=True)
+        for option, values in (pictures_of or {}).items():
+            shown |= Q(**{f"options__{option}__in": values})
         variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
 
         def per_product(aggregate):
@@ -140,7 +146,7 @@ class ProductQuerySet(models.QuerySet["Product"]):
         ).prefetch_related(
             Prefetch(
                 "images",
-                queryset=ProductImage.objects.filter(is_primary=True),
+                queryset=ProductImage.objects.filter(shown),
                 to_attr="primary_images",
             )
         )

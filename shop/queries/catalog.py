@@ -60,6 +60,11 @@ ORDERINGS = {
 }
 
 
+# Facets whose values are also variant options with pictures of their own: filtering by one
+# shows each card's picture in that value.
+PICTURED_OPTIONS = ("colour",)
+
+
 @dataclass(frozen=True)
 class CatalogFilters:
     q: str = ""
@@ -90,17 +95,31 @@ class ProductCard:
     primary_image: ProductImage | None
 
     @classmethod
-    def from_row(cls, product: "CardRow") -> "ProductCard":
+    def from_row(
+        cls, product: "CardRow", pictures_of: dict[str, list[str]] | None = None
+    ) -> "ProductCard":
+        """The card of an `as_cards(pictures_of)` row. With `pictures_of`, a picture of one of
+        those values (a red one, when the shopper filters by red) stands in for the primary
+        one, and the card links to the product with that value chosen."""
+        url = product.get_absolute_url()
+        picture = next(iter(product.primary_images), None)
+        wanted = pictures_of or {}
+        for image in product.primary_images if wanted else ():
+            if image.options and all(
+                image.options.get(option) in values for option, values in wanted.items()
+            ):
+                picture, url = image, f"{url}?{urlencode(image.options)}"
+                break
         return cls(
             pk=product.pk,
             name=product.name,
-            url=product.get_absolute_url(),
+            url=url,
             category_name=product.category_name,
             min_price=product.min_price,
             max_price=product.max_price,
             availability=Availability(quantity=product.stock_total),
             single_variant_id=product.first_variant_id if product.variant_count == 1 else None,
-            primary_image=next(iter(product.primary_images), None),
+            primary_image=picture,
         )
 
 
@@ -412,9 +431,15 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     if filters.page <= num_pages and total:
         results = with_attrs.filter(category_id__in=category_ids) if category_ids else with_attrs
         offset = (filters.page - 1) * page_size
+        # Filtering by a value that is also a variant option (colour) shows pictures in it.
+        pictures_of = {
+            slug: [known[slug][value].label for value in chosen if value in known[slug]]
+            for slug, chosen in selections.items()
+            if slug in PICTURED_OPTIONS
+        }
         products = [
-            ProductCard.from_row(product)
-            for product in results.as_cards().order_by(
+            ProductCard.from_row(product, pictures_of)
+            for product in results.as_cards(pictures_of).order_by(
                 *ORDERINGS.get(filters.sort, ORDERINGS["newest"])
             )[offset : offset + page_size]
         ]

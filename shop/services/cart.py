@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal, overload
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shop import locks, session_keys
@@ -80,6 +80,9 @@ class LineChange:
     name: str
     quantity: int
     capped_to: int | None = None
+    # The cart the line is in, when that is another cart than the one asked for: the same
+    # form submission reached it first (see `add_item`), so the shopper's session should follow.
+    moved_to: Cart | None = None
 
     @property
     def message(self) -> str:
@@ -113,8 +116,13 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Car
     if cart is None and create:
         cart = Cart.objects.create(customer=customer if is_customer(customer) else None)
     if cart is not None and token != str(cart.token):
-        session[session_keys.CART] = str(cart.token)
+        remember(session=session, cart=cart)
     return cart
+
+
+def remember(*, session: SessionBase, cart: Cart) -> None:
+    """Make `cart` the session's cart."""
+    session[session_keys.CART] = str(cart.token)
 
 
 def _buyable_variant(variant_id: int) -> Variant:
@@ -146,12 +154,29 @@ def add_item(*, cart: Cart, variant_id: int, quantity: int, request_id: str = ""
     """Add `quantity` of a variant, capped at its stock (the result says when it was capped).
 
     `request_id` identifies the form submission: if the line's last add came from the same
-    one (a double click that sent the form twice), nothing more is added.
+    one (a double click that sent the form twice), nothing more is added. That holds across
+    carts too: a new shopper's double click can reach the server as two requests that each
+    opened a cart; a request id is on one line at most (a unique index), so the second finds
+    the first's line and returns it with `moved_to`, its cart.
     Raises UnknownVariant, InvalidQuantity, OutOfStock (nothing could be added) or CartClosed.
     """
     _check_quantity(quantity)
     variant = _buyable_variant(variant_id)
     name = display_name(variant)
+    try:
+        return _add(cart=cart, variant=variant, name=name, quantity=quantity, request_id=request_id)
+    except IntegrityError:
+        if not request_id:
+            raise
+    first = CartLine.objects.select_related("cart").filter(last_request_id=request_id).first()
+    if first is not None and first.variant_id == variant.pk and first.cart.is_open:
+        first.variant = variant
+        return LineChange(line=first, name=name, quantity=first.quantity, moved_to=first.cart)
+    # The id is on a line of another variant: a form whose fresh id never arrived. Not a repeat.
+    return _add(cart=cart, variant=variant, name=name, quantity=quantity, request_id="")
+
+
+def _add(*, cart: Cart, variant: Variant, name: str, quantity: int, request_id: str) -> LineChange:
     with transaction.atomic():
         cart = locks.lock_cart(cart.pk)
         if not cart.is_open:

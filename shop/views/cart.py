@@ -124,6 +124,8 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
         return _add_refused(request, error.message, 404)
     except cart_service.CartError as error:
         return _add_refused(request, error.message, 409, variant_id=variant_id)
+    if change.moved_to is not None:
+        cart_service.remember(session=request.session, cart=change.moved_to)
     return _added(request, form, change)
 
 

@@ -95,6 +95,25 @@ def test_a_double_click_sending_the_form_twice_adds_one_unit(client, shirt):
     assert CartLine.objects.count() == 1
 
 
+def test_a_new_shoppers_double_click_that_opened_two_carts_adds_once(client, shirt):
+    """Without JavaScript a double click can send the form twice before the first answer set a
+    session cookie: each request opens a cart. The second finds the first's line and follows
+    it, so the shopper has one cart with one unit."""
+    medium, large = variants(shirt)
+    first_shopper, same_shopper = client, Client()
+    form = {"request_id": "d" * 32, "request_input": "add-request-product"}
+    add(first_shopper, medium, **form)
+    response = add(same_shopper, medium, headers=HTMX, **form)
+    assert response.status_code == 200
+    assert "Linen Shirt (Option 1): 1 in your cart." in response.content.decode()
+    assert badge(response.content.decode()) == "1"
+    assert cart_lines(same_shopper) == {medium.sku: 1}
+    assert CartLine.objects.count() == 1
+    # The id of a form whose fresh id never arrived, sent for another option: a new add.
+    add(same_shopper, large, **form)
+    assert cart_lines(same_shopper) == {medium.sku: 1, large.sku: 1}
+
+
 def test_the_product_page_form_carries_a_fresh_submission_id(client, shirt):
     ids = [
         re.search(r'name="request_id" id="add-request-product" value="([0-9a-f]{32})"', html)[1]

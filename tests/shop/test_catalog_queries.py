@@ -6,14 +6,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shop.models import Product
+from shop.models import Category, Product
 from shop.queries.catalog import (
     CatalogFilters,
     UnknownCategory,
     product_detail,
     product_listing,
 )
-from tests.factories import CategoryFactory, make_product
+from tests.factories import CategoryFactory, ProductImageFactory, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,27 @@ def test_cards_carry_price_range_and_availability(clothing):
     assert (red.min_price, red.max_price) == (Decimal("30.00"), Decimal("35.00"))
     assert red.availability.message == "Only 4 left"
     assert blue.availability.message == "Sold out"
+
+
+def test_filtering_by_a_colour_shows_each_card_in_that_colour(clothing):
+    """A jumper made in grey and red: filtering by red shows its red picture and links to it
+    with red chosen; unfiltered, its primary (grey) picture and its plain address."""
+    jumper = make_product(
+        name="Two-tone Jumper",
+        category=Category.objects.get(slug="knitwear"),
+        attributes=[("colour", "red"), ("colour", "grey")],
+    )
+    jumper.images.update(options={"colour": "Grey"})
+    ProductImageFactory(product=jumper, alt="In red", is_primary=False, options={"colour": "Red"})
+    red = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    card = next(c for c in red.products if c.name == "Two-tone Jumper")
+    assert card.primary_image.alt == "In red"
+    assert card.url == f"{jumper.get_absolute_url()}?colour=Red"
+    plain = next(c for c in product_listing(filters=CatalogFilters()).products if c.pk == jumper.pk)
+    assert plain.primary_image.is_primary and plain.url == jumper.get_absolute_url()
+    # A product made in one colour keeps its primary picture.
+    shirt = next(c for c in red.products if c.name == "Red Linen Shirt")
+    assert shirt.primary_image.is_primary
 
 
 def test_unknown_attribute_value_matches_nothing_and_says_so(clothing):
