@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from shop import session_keys
 from shop.models import Product, ProductImage, Variant
+from shop.models.layout import can_edit_homepage
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
 from shop.tasks import notify_price_drops, write_image_renditions
@@ -51,12 +53,16 @@ def merge_on_login(sender, request, user, **kwargs) -> None:
     """
     if request is None or not hasattr(request, "session"):
         return
+    # Shared pages show the "Edit homepage" button from the session, without loading the user.
+    request.session[session_keys.HOMEPAGE_EDITOR] = can_edit_homepage(user)
     report = cart_service.merge_into_customer(session=request.session, customer=user)
     saved = wishlist_service.merge_into_customer(session=request.session, customer=user)
+    # fail_silently: a login without the messages middleware (a test's force_login) says nothing.
     for note in report.messages:
-        messages.info(request, note)
+        messages.info(request, note, fail_silently=True)
     if saved:
         messages.info(
             request,
             f"{saved} saved item{'s' if saved != 1 else ''} joined your wishlist.",
+            fail_silently=True,
         )

@@ -7,5 +7,6 @@ and the session only remembers which rows are this visitor's.
 CART = "cart_token"  # the open cart's token (shop.services.cart)
 WISHLIST = "wishlist_token"  # an anonymous wishlist's token (shop.services.wishlist)
 ORDERS = "orders"  # tokens of orders this browser placed, so guests can see them
+HOMEPAGE_EDITOR = "homepage_editor"  # set at login: the user may edit the homepage (its button)
 HOMEPAGE_EDITING = "homepage_editing"  # an editor has the homepage's edit mode on
 HOMEPAGE_SHARE_LINK = "homepage_share_link"  # the draft preview link the editor last made

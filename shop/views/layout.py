@@ -49,8 +49,9 @@ BANNER = "components/draft_banner.html#draft-banner"
 
 def is_editing(request: HtmxHttpRequest) -> bool:
     """True when this request's user may edit the homepage and turned edit mode on here."""
-    return can_edit_homepage(request.user) and bool(
-        request.session.get(session_keys.HOMEPAGE_EDITING)
+    # The session first: a visitor without edit mode costs no user query.
+    return bool(request.session.get(session_keys.HOMEPAGE_EDITING)) and can_edit_homepage(
+        request.user
     )
 
 
@@ -120,11 +121,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if is_editing(request):
         # Their draft (or live, before their first change), with the editor around it.
         return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
-    context = {
-        "homepage": layout_queries.live_homepage(),
-        "can_edit_homepage": can_edit_homepage(request.user),
-    }
-    return render_page(request, HOME_TEMPLATE, context)
+    return render_page(request, HOME_TEMPLATE, {"homepage": layout_queries.live_homepage()})
 
 
 def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
+from partials import holes
 from partials.responses import after_action, private_page, render_page, safe_next, wants_fragment
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
@@ -125,9 +126,12 @@ def test_after_action_with_htmx_returns_fragment_oob_status_and_trigger():
     assert response.status_code == 200
     assert body.startswith('<ul id="widget-list">')
     assert 'id="widget-count" hx-swap-oob="true"' in body
-    # The message is announced in the role="status" region, out of band, and consumed.
+    # The message is announced in the role="status" region, out of band, and consumed: the
+    # region's content is a hole, filled for the visitor on the way out (partials.holes).
     assert 'id="status-messages" role="status"' in body
-    assert "Widget added." in body
+    assert "<!--hole:messages-->" in body and not request._messages.used
+    body = holes.fill(body, request)
+    assert '<p class="message message--success">Widget added.</p>' in body
     assert json.loads(response["HX-Trigger"]) == {"widgets-changed": {"count": 3}}
     assert "HX-Request" in response["Vary"]
     assert request._messages.used  # consumed: it will not show again on the next page
