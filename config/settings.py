@@ -284,6 +284,14 @@ CATALOG_PAGE_SIZE = int(os.environ.get("CATALOG_PAGE_SIZE", "24"))
 # Facet and category counts per filter state are cached (exactly invalidated on catalog
 # changes); the timeout only bounds products whose publication time passes. 0 turns it off.
 CATALOG_COUNTS_CACHE_SECONDS = int(os.environ.get("CATALOG_COUNTS_CACHE_SECONDS", "60"))
+# Public pages (homepage, catalog, product and CMS pages) are cached whole, the same HTML for
+# every visitor with per-visitor holes (partials.public, partials.holes), under generation
+# tokens that change with what they show. These bound what no write announces: a product whose
+# publication time passes (catalog pages), anything else (product pages).
+PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") == "1"
+CATALOG_PAGE_SECONDS = int(os.environ.get("CATALOG_PAGE_SECONDS", "60"))
+PRODUCT_PAGE_SECONDS = int(os.environ.get("PRODUCT_PAGE_SECONDS", "300"))
+PARTIALS_TOKEN_READER = "shop.cache_tokens.read"
 SITE_NAME = "Storefront"
 
 LOGGING = {

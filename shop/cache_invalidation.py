@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from shop import cache_tokens
+from shop.domain.availability import Availability
 from shop.models import Category, DynamicPage, Product, ProductAttribute, ProductImage, Variant
 
 SHOWN_ON_THE_HOMEPAGE = (Product, Variant, ProductImage, Category, ProductAttribute)
@@ -34,13 +35,45 @@ def invalidate_live_homepage() -> None:
 def _after_commit() -> None:
     invalidate_catalog_counts()
     invalidate_live_homepage()
+    cache_tokens.replace(cache_tokens.CATALOG_PAGES)
 
 
 def catalog_changed() -> None:
-    """Invalidate what the change shows on, once it commits (and the counts at once as well,
-    so nothing inside this transaction reads counts from before it)."""
+    """Invalidate what the change shows on, once it commits (and the counts and catalog pages
+    at once as well, so nothing inside this transaction reads them from before it)."""
     invalidate_catalog_counts()
+    cache_tokens.replace(cache_tokens.CATALOG_PAGES)
     transaction.on_commit(_after_commit)
+
+
+def stock_moved(moved: dict[int, int]) -> None:
+    """After stock moved without a signal (`moved`: variant id → units added, negative when
+    sold), inside the transaction that moved it. Each product's page shows its exact stock, so
+    theirs are replaced on commit; cards, counts and the homepage show only the state (in stock,
+    low stock, sold out) of a product's total, so those are replaced only when a total crossed
+    from one state to another (one query, for the moved products' variants)."""
+    rows = Variant.objects.filter(
+        product__in=Variant.objects.filter(pk__in=list(moved)).values("product_id")
+    ).values_list("pk", "product_id", "product__slug", "stock")
+    after: dict[int, int] = {}
+    delta: dict[int, int] = {}
+    slugs: set[str] = set()
+    for pk, product_id, slug, stock in rows:
+        after[product_id] = after.get(product_id, 0) + max(stock, 0)
+        delta[product_id] = delta.get(product_id, 0) + moved.get(pk, 0)
+        slugs.add(slug)
+    if any(
+        Availability(quantity=total - delta[product_id]).code != Availability(quantity=total).code
+        for product_id, total in after.items()
+    ):
+        catalog_changed()
+    names = [cache_tokens.product(slug) for slug in sorted(slugs)]
+
+    def replace_product_pages() -> None:
+        for name in names:
+            cache_tokens.replace(name)
+
+    transaction.on_commit(replace_product_pages)
 
 
 def _catalog_changed(sender, **kwargs) -> None:

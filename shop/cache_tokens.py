@@ -12,6 +12,7 @@ costs one cache read plus, per token, at most one primary-key query per CACHE_TO
 Tokens are random and never reused, so a replacement that rolls back revives nothing stale.
 """
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -22,28 +23,35 @@ from shop.models import CacheGeneration
 # The generations in use: one name each, read by the read models that key their entries on it
 # and replaced by shop.cache_invalidation when what they show changes.
 CATALOG_COUNTS = "catalog:counts-token"  # facet and category counts (shop.queries.catalog)
+CATALOG_PAGES = "catalog:pages-token"  # cached catalog and product pages (shop.views.catalog)
 LIVE_HOMEPAGE = "homepage:live:token"  # the rendered live homepage (shop.queries.layout)
-FOOTER_PAGES = "pages:footer:token"  # the footer's links to CMS pages (shop.queries.pages)
+FOOTER_PAGES = "pages:footer:token"  # the footer's links, and every CMS page (shop.queries.pages)
+INITIAL = "initial"  # the token of a generation never replaced (replace() writes uuid4 hex)
+
+
+def product(slug: str) -> str:
+    """The generation of one product's cached page, replaced when its stock moves (checkout, a
+    refund). Named by a digest of the slug, which is what a product page's URL knows."""
+    return f"product:{hashlib.blake2b(slug.encode(), digest_size=16).hexdigest()}"
 
 
 def current(name: str) -> str:
-    """The token now in force for `name` (created on first use)."""
+    """The token now in force for `name`."""
     token = cache.get(name)
-    if token is None:
-        token = _stored(name)
+    return token if token is not None else read([name])[name]
+
+
+def read(names: list[str]) -> dict[str, str]:
+    """The tokens of `names` from the database (one query), copied into the cache.
+
+    A generation never replaced has no row: its token is INITIAL until the first `replace`.
+    """
+    stored = dict(CacheGeneration.objects.filter(name__in=names).values_list("name", "token"))
+    tokens = {name: stored.get(name, INITIAL) for name in names}
+    for name, token in tokens.items():
         # `add`, not `set`: a replacement stored meanwhile (newer than our read) must win.
         cache.add(name, token, timeout=settings.CACHE_TOKEN_SECONDS)
-    return token
-
-
-def _stored(name: str) -> str:
-    token = CacheGeneration.objects.filter(name=name).values_list("token", flat=True).first()
-    if token is None:  # Never used (migration 0009 creates the rows): the first insert wins.
-        CacheGeneration.objects.bulk_create(
-            [CacheGeneration(name=name, token=uuid.uuid4().hex)], ignore_conflicts=True
-        )
-        token = CacheGeneration.objects.values_list("token", flat=True).get(name=name)
-    return token
+    return tokens
 
 
 def replace(name: str) -> None:

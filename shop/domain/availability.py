@@ -40,6 +40,12 @@ class Availability:
         return "In stock"
 
     @property
+    def label(self) -> str:
+        """A card's badge: "In stock", "Low stock" or "Sold out", with no count. Cards are cached
+        for every visitor, and this changes only when the state (`code`) does."""
+        return {SOLD_OUT: "Sold out", LOW_STOCK: "Low stock"}.get(self.code, "In stock")
+
+    @property
     def schema_org(self) -> str:
         return "https://schema.org/InStock" if self.available else "https://schema.org/OutOfStock"
 

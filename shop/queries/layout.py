@@ -267,6 +267,9 @@ class Homepage:
     """What a visitor sees: the visible blocks of a layout, grouped by region in order."""
 
     regions: list[Region]
+    # When a scheduled block next appears or goes (None: nothing is scheduled): a page showing
+    # this homepage is good until then.
+    next_change: datetime | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -315,7 +318,10 @@ def live_homepage(*, now: datetime | None = None) -> Homepage:
     else:
         blocks = _render_live()
     moment = now or timezone.now()
-    return _group([b for b in blocks if b.visible_at(moment)])
+    homepage = _group([b for b in blocks if b.visible_at(moment)])
+    changes = [t for b in blocks for t in (b.starts_at, b.ends_at) if t is not None and t > moment]
+    homepage.next_change = min(changes, default=None)
+    return homepage
 
 
 # The editor: a staff user's draft (or the live layout before their first change) ---------------

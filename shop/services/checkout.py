@@ -171,10 +171,8 @@ def _place_locked(
     for quoted in live.lines:
         # The lock makes this exact; the CheckConstraint (stock >= 0) is the last word anyway.
         Variant.objects.filter(pk=quoted.variant_id).update(stock=F("stock") - quoted.quantity)
-    if any(quoted.stock == quoted.quantity for quoted in live.lines):
-        # Something just sold out: the cached homepage and "in stock" counts change. (Other
-        # stock moves change neither, so they do not empty the caches on every order.)
-        cache_invalidation.catalog_changed()
+    # The products' pages show the new stock; cards and counts only if a state changed.
+    cache_invalidation.stock_moved({q.variant_id: -q.quantity for q in live.lines})
     if applied is not None:
         Coupon.objects.filter(pk=applied.pk).update(times_used=F("times_used") + 1)
 

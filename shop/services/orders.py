@@ -29,12 +29,13 @@ class TransitionRefused(Exception):
 
 def _give_back(order: Order) -> None:
     """Return the order's stock and coupon use (caller holds the locks)."""
-    variant_ids = [line.variant_id for line in order.lines.all() if line.variant_id]
-    if Variant.objects.filter(pk__in=variant_ids, stock=0).exists():
-        cache_invalidation.catalog_changed()  # back in stock: homepage and counts change
+    returned: dict[int, int] = {}
     for line in order.lines.all():
         if line.variant_id is not None:  # a deleted variant has no stock to return
             Variant.objects.filter(pk=line.variant_id).update(stock=F("stock") + line.quantity)
+            returned[line.variant_id] = returned.get(line.variant_id, 0) + line.quantity
+    if returned:
+        cache_invalidation.stock_moved(returned)
     if order.coupon_id:
         Coupon.objects.filter(pk=order.coupon_id, times_used__gt=0).update(
             times_used=F("times_used") - 1

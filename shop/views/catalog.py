@@ -1,16 +1,28 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from partials.public import public_page
 from partials.responses import HtmxHttpRequest, HttpResponseSeeOther, render_page
+from shop import cache_tokens
 from shop.forms import AddToCartForm, CatalogFilterForm, option_choice
 from shop.models import Product
 from shop.queries import catalog as catalog_queries
 
 
+def _catalog_tokens(request: HtmxHttpRequest, category_slug: str | None = None) -> list[str]:
+    return [cache_tokens.CATALOG_PAGES, cache_tokens.FOOTER_PAGES]
+
+
+def _product_tokens(request: HtmxHttpRequest, slug: str) -> list[str]:
+    return [cache_tokens.CATALOG_PAGES, cache_tokens.product(slug), cache_tokens.FOOTER_PAGES]
+
+
 @require_safe
+@public_page(tokens=_catalog_tokens, seconds=lambda: settings.CATALOG_PAGE_SECONDS)
 def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpResponse:
     """The product grid with facets. htmx filter changes get the results and facet counts only.
 
@@ -44,6 +56,7 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
 
 
 @require_safe
+@public_page(tokens=_product_tokens, seconds=lambda: settings.PRODUCT_PAGE_SECONDS)
 def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A product page: pictures, price and stock of the chosen options, details, SEO metadata.
 

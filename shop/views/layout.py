@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -22,6 +23,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from partials.public import public_page
 from partials.responses import (
     STATUS_FRAGMENT,
     HtmxHttpRequest,
@@ -29,7 +31,7 @@ from partials.responses import (
     private_preview,
     render_page,
 )
-from shop import session_keys
+from shop import cache_tokens, session_keys
 from shop.forms import (
     BLOCK_FORMS,
     AddBlockForm,
@@ -111,7 +113,17 @@ def editor_context(
     }
 
 
+def _editing_here(request: HtmxHttpRequest) -> bool:
+    """An editor's session in edit mode: their own page, never the shared one."""
+    return bool(request.session.get(session_keys.HOMEPAGE_EDITING))
+
+
 @require_safe
+@public_page(
+    tokens=lambda request: [cache_tokens.LIVE_HOMEPAGE, cache_tokens.FOOTER_PAGES],
+    seconds=lambda: settings.HOMEPAGE_CACHE_SECONDS,
+    bypass=_editing_here,
+)
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The homepage: the published layout (cached), or the editor's own draft in edit mode.
 
@@ -121,7 +133,10 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if is_editing(request):
         # Their draft (or live, before their first change), with the editor around it.
         return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
-    return render_page(request, HOME_TEMPLATE, {"homepage": layout_queries.live_homepage()})
+    homepage = layout_queries.live_homepage()
+    response = render_page(request, HOME_TEMPLATE, {"homepage": homepage})
+    response.public_until = homepage.next_change  # type: ignore[attr-defined]
+    return response
 
 
 def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpResponse:

@@ -5,7 +5,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from partials.public import public_page
 from partials.responses import HtmxHttpRequest, private_preview, render_page
+from shop import cache_tokens
 from shop.models import DynamicPage
 from shop.queries import pages as pages_queries
 from shop.sitemaps import SITEMAPS
@@ -18,6 +20,7 @@ def can_preview_pages(user) -> bool:
 
 
 @require_safe
+@public_page(tokens=lambda request, slug: [cache_tokens.FOOTER_PAGES])
 def page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A published page; a 301 from an old slug; 404 otherwise.
 

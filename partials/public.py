@@ -1,0 +1,172 @@
+"""Public pages, cached whole: one rendering serves every visitor; holes are filled per request.
+
+    @require_safe
+    @public_page(tokens=lambda request, **kwargs: ["catalog:pages-token"], seconds=60)
+    def catalog(request, category_slug=None): ...
+
+A public page is the same HTML for every visitor (its personal parts are holes, see
+`partials.holes`). Its response is stored under the page's identity (scheme, host, path, the
+query in a canonical order, and whether it is the full page or the htmx fragment) together with
+the generation tokens it was rendered under. A later request reads the entry and the current
+tokens in one cache round trip (`get_many`) and uses the entry only if the tokens still match
+and its time (`seconds`, or a view's own `response.public_until`) has not run out. A token's
+value is the cache's copy; the missing copies are read by `settings.PARTIALS_TOKEN_READER` (a
+dotted path to a callable taking a list of names, returning {name: token}) from the truth.
+
+Only a 200 without cookies and without `private`/`no-store` is stored: refusals, 404s and
+previews are rendered each time.
+
+Every public response gets `Cache-Control: private, no-cache` (it carries this visitor's holes,
+so no shared cache may keep it, and the browser asks again each time) and an ETag made of the
+body's digest and the visitor's fingerprint (`holes.fingerprint`), so a 304 is answered only
+when neither the page nor anything its holes show has changed.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+from django.utils.module_loading import import_string
+
+from partials import holes
+from partials.responses import wants_fragment
+
+KEY = "public:v1:{}"
+STORED_HEADERS = ("Content-Type", "Vary", "HX-Trigger", "HX-Retarget", "HX-Reswap")
+
+Tokens = Callable[..., Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored public response: its body (with holes) and what it was rendered under."""
+
+    tokens: dict[str, str]
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    digest: str
+    until: float | None  # a timestamp after which it is stale, if the view named one
+
+
+def identity(request: HttpRequest) -> str:
+    """The cache key of this request's page: same page, same key, whoever asks."""
+    query = "&".join(sorted(request.META.get("QUERY_STRING", "").split("&")))
+    mode = "fragment" if wants_fragment(request) else "page"
+    raw = f"{request.scheme}|{request.get_host()}|{request.path}|{query}|{mode}"
+    return KEY.format(hashlib.blake2b(raw.encode(), digest_size=16).hexdigest())
+
+
+def current_tokens(names: list[str], found: dict) -> dict[str, str]:
+    """The tokens of `names`: the cache's copies in `found`, the rest from the reader."""
+    missing = [name for name in names if not found.get(name)]
+    read = import_string(settings.PARTIALS_TOKEN_READER)(missing) if missing else {}
+    return {name: found.get(name) or read[name] for name in names}
+
+
+def public_page(
+    *,
+    tokens: Tokens,
+    seconds: int | Callable[[], int] = 300,
+    bypass: Callable[..., bool] | None = None,
+):
+    """Cache the view's GET responses whole (see the module's docstring).
+
+    `tokens(request, **kwargs)` names the generation tokens the page depends on; `bypass(request)`
+    says when this request must not use or fill the cache (an editor's own view of it).
+    `seconds` (or a callable returning it, read per request) 0, or settings.PUBLIC_PAGE_CACHE
+    off, renders every time, still with the ETag.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if bypass is not None and bypass(request):
+                return view(request, *args, **kwargs)
+            ttl = seconds() if callable(seconds) else seconds
+            use_cache = settings.PUBLIC_PAGE_CACHE and ttl > 0
+            if request.method not in ("GET", "HEAD") or not use_cache:
+                response = view(request, *args, **kwargs)
+                return _conditional(request, response, _digest(response))
+            names = list(tokens(request, *args, **kwargs))
+            key = identity(request)
+            found = cache.get_many([key, *names])
+            versions = current_tokens(names, found)
+            entry = found.get(key)
+            now = timezone.now().timestamp()
+            if (
+                isinstance(entry, Entry)
+                and entry.tokens == versions
+                and (entry.until is None or entry.until > now)
+            ):
+                response = HttpResponse(entry.body, status=entry.status)
+                for header, value in entry.headers.items():
+                    response[header] = value
+                return _conditional(request, response, entry.digest)
+            response = view(request, *args, **kwargs)
+            digest = _digest(response)
+            if _storable(response):
+                until = getattr(response, "public_until", None)
+                timeout = ttl if until is None else min(ttl, int(until.timestamp() - now))
+                if timeout > 0:
+                    cache.set(
+                        key,
+                        Entry(
+                            tokens=versions,
+                            status=response.status_code,
+                            headers={h: response[h] for h in STORED_HEADERS if h in response},
+                            body=response.content,
+                            digest=digest,
+                            until=until.timestamp() if until is not None else None,
+                        ),
+                        timeout=timeout,
+                    )
+            return _conditional(request, response, digest)
+
+        return wrapper
+
+    return decorator
+
+
+def _digest(response: HttpResponse) -> str:
+    if response.streaming:
+        return ""
+    return hashlib.blake2b(response.content, digest_size=12).hexdigest()
+
+
+def _storable(response: HttpResponse) -> bool:
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in control
+        and "no-store" not in control
+    )
+
+
+def _conditional(request: HttpRequest, response: HttpResponse, digest: str) -> HttpResponse:
+    """Mark a public response private and revalidated each time; answer 304 when it may."""
+    control = response.get("Cache-Control", "")
+    if "no-store" in control or response.status_code != 200 or not digest:
+        return response  # a preview or a refusal: no ETag, no 304
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    fingerprint = holes.fingerprint(request)
+    if fingerprint is None:
+        return response
+    etag = f'"{digest}-{fingerprint}"'
+    response["ETag"] = etag
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Cache-Control", "Vary"):
+            not_modified[header] = response[header]
+        return not_modified
+    return response

@@ -1,0 +1,236 @@
+"""Public pages are cached whole and shared by every visitor: the cache must never lie.
+
+A change shows on the very next request; one shopper never sees another's badges, hearts or
+tokens; a 304 never hides a changed badge; a cache hit costs no query for a visitor without a
+session and at most two (the session, and the visitor's cart and wishlist) for one with.
+"""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
+from django.utils import timezone
+
+from shop.domain import pricing
+from shop.models import Product, Variant
+from shop.queries import cart as cart_queries
+from shop.services import checkout
+from tests.factories import (
+    CategoryFactory,
+    ShippingMethodFactory,
+    cart_with,
+    make_editor,
+    make_live_layout,
+    make_product,
+)
+from tests.shop.test_orders import DETAILS
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def shop(warm_footer):
+    shirts = CategoryFactory(name="Shirts", slug="shirts")
+    lamp = make_product(name="Brass Lamp", category=shirts, prices=("45.00",), stocks=[7])
+    mug = make_product(name="Blue Mug", category=shirts, prices=("9.00",), stocks=[30])
+    ShippingMethodFactory()
+    return {"lamp": lamp, "mug": mug}
+
+
+def card(html: str, name: str) -> str:
+    return re.search(rf'<li class="product-card">(?:(?!</li>).)*?{name}.*?</li>', html, re.S)[0]
+
+
+def sell(variant: Variant, quantity: int, capture) -> None:
+    """Place a paid-for order the way checkout does (locks, stock, invalidation)."""
+    cart = cart_with((variant, quantity))
+    with capture(execute=True):
+        checkout.place_order(
+            cart_id=cart.pk,
+            checkout_token=cart.checkout_token,
+            confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
+            details=DETAILS,
+        )
+
+
+def test_a_warm_page_costs_no_query_for_a_visitor_without_a_session(
+    client, shop, django_assert_num_queries
+):
+    for url in ("/catalog/", shop["lamp"].get_absolute_url(), "/catalog/?sort=price"):
+        first = client.get(url)
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.content.count(b"product") == first.content.count(b"product")
+    client.get("/catalog/", headers=HTMX)  # the fragment is cached on its own
+    with django_assert_num_queries(0):
+        assert client.get("/catalog/", headers=HTMX).status_code == 200
+
+
+def test_a_price_change_shows_on_the_very_next_request(client, shop):
+    lamp = shop["lamp"]
+    assert "£45.00" in client.get("/catalog/").content.decode()
+    assert "£45.00" in client.get(lamp.get_absolute_url()).content.decode()
+    variant = lamp.variants.get()
+    variant.price = "39.00"
+    variant.save()
+    assert "£39.00" in card(client.get("/catalog/").content.decode(), "Brass Lamp")
+    assert 'id="product-price">£39.00<' in client.get(lamp.get_absolute_url()).content.decode()
+
+
+def test_stock_wording_follows_its_boundaries(
+    client, shop, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    lamp, variant = shop["lamp"], shop["lamp"].variants.get()
+    client.get("/catalog/")
+    assert "Only 7 left" not in card(client.get("/catalog/").content.decode(), "Brass Lamp")
+    page = client.get(lamp.get_absolute_url()).content.decode()
+    assert "In stock" in page
+
+    sell(variant, 1, django_capture_on_commit_callbacks)  # 7 → 6: still "In stock" on cards
+    with django_assert_max_num_queries(0):  # the catalog's cached copy still holds
+        assert "In stock" in card(client.get("/catalog/").content.decode(), "Brass Lamp")
+    # The product page shows the exact count and follows its own product's stock.
+    assert "In stock" in client.get(lamp.get_absolute_url()).content.decode()
+
+    sell(variant, 3, django_capture_on_commit_callbacks)  # 6 → 3: low stock
+    assert "Low stock" in card(client.get("/catalog/").content.decode(), "Brass Lamp")
+    assert "Only 3 left" in client.get(lamp.get_absolute_url()).content.decode()
+    sell(variant, 1, django_capture_on_commit_callbacks)  # 3 → 2: the card stays "Low stock"
+    assert "Only 2 left" in client.get(lamp.get_absolute_url()).content.decode()
+
+    sell(variant, 2, django_capture_on_commit_callbacks)  # sold out
+    html = client.get("/catalog/").content.decode()
+    assert "Sold out" in card(html, "Brass Lamp")
+    assert "Sold out" in client.get(lamp.get_absolute_url()).content.decode()
+    # and the "in stock" filter's count knows it
+    assert "1 product" in client.get("/catalog/?in_stock=1").content.decode()
+
+
+def test_publishing_the_homepage_shows_on_the_very_next_request(
+    client, shop, django_capture_on_commit_callbacks
+):
+    from shop.services import layout as layout_services
+
+    layout = make_live_layout({"kind": "hero", "heading": "Spring"})
+    assert "Spring" in client.get("/").content.decode()
+    editor = make_editor()
+    hero = layout.blocks.get()
+    layout_services.update_block(user=editor, key=hero.key, fields={"heading": "Summer"})
+    assert "Summer" not in client.get("/").content.decode()  # a draft is nobody else's
+    with django_capture_on_commit_callbacks(execute=True):
+        layout_services.publish_draft(user=editor)
+    html = client.get("/").content.decode()
+    assert "Summer" in html and "Spring" not in html
+
+
+def test_a_scheduled_block_shows_when_its_time_comes(client, shop, monkeypatch):
+    soon = timezone.now() + timedelta(seconds=30)
+    make_live_layout(
+        {"kind": "hero", "heading": "Always"},
+        {"kind": "rich_text", "heading": "Flash sale", "starts_at": soon},
+    )
+    assert "Flash sale" not in client.get("/").content.decode()
+    later = soon + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Flash sale" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_shoppers_in_parallel_never_see_each_others_parts(shop):
+    """Each shopper has their own cart count, saved hearts and CSRF token; 2 × 15 requests of
+    the same cached pages, interleaved, must each show only the asker's."""
+    shoppers = {"ada": Client(), "bob": Client()}
+    shoppers["ada"].post("/cart/add/", {"variant": shop["mug"].variants.get().pk, "quantity": 3})
+    shoppers["ada"].post("/wishlist/items/", {"product": shop["lamp"].pk, "state": "on"})
+    shoppers["bob"].post("/cart/add/", {"variant": shop["lamp"].variants.get().pk, "quantity": 1})
+    expected = {"ada": ("3", "1", "Saved"), "bob": ("1", "0", "Save")}
+    problems: list[str] = []
+
+    def browse(name: str) -> None:
+        client = shoppers[name]
+        try:
+            for i in range(15):
+                url = "/catalog/" if i % 3 else shop["lamp"].get_absolute_url()
+                html = client.get(url).content.decode()
+                count = re.search(r'Cart <span class="cart-badge__count">(\d+)', html)[1]
+                saved = re.search(r'Wishlist <span class="cart-badge__count">(\d+)', html)[1]
+                heart = re.search(
+                    rf'id="wishlist-button-{shop["lamp"].pk}"[^>]*>.*?</span> (Saved|Save)<',
+                    html,
+                    re.S,
+                )[1]
+                if (count, saved, heart) != expected[name]:
+                    problems.append(f"{name} saw {(count, saved, heart)}")
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+                if _unmask_cipher_token(token) != client.cookies["csrftoken"].value:
+                    problems.append(f"{name} got a token that is not theirs")
+        finally:
+            connections.close_all()
+
+    def browse_or_report(name: str) -> None:
+        try:
+            browse(name)
+        except Exception as error:  # a thread's exception would otherwise go unnoticed
+            problems.append(f"{name}: {error!r}")
+
+    threads = [threading.Thread(target=browse_or_report, args=(name,)) for name in shoppers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not problems, problems[:5]
+
+
+def test_a_304_never_hides_a_changed_badge(client, shop):
+    url = shop["lamp"].get_absolute_url()
+    client.get(url)  # a first visit sets the CSRF cookie
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "private, no-cache"
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    client.post("/cart/add/", {"variant": shop["mug"].variants.get().pk, "quantity": 1})
+    # The next page shows the add's message: it is never "not modified", and gets no ETag.
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "ETag" not in changed
+    assert "1 in your cart." in changed.content.decode()
+    assert 'Cart <span class="cart-badge__count">1<' in changed.content.decode()
+    # Then the page is as before but for the badge: still not the old ETag's copy.
+    after = client.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after["ETag"] != etag
+    assert client.get(url, headers={"If-None-Match": after["ETag"]}).status_code == 304
+
+
+def test_a_hit_costs_at_most_the_session_and_the_visitor_at_two_sizes(
+    client, shop, django_assert_max_num_queries
+):
+    client.post("/cart/add/", {"variant": shop["mug"].variants.get().pk, "quantity": 2})
+    client.post("/wishlist/items/", {"product": shop["lamp"].pk, "state": "on"})
+    for size in (0, 30):
+        for i in range(size):
+            make_product(name=f"More {size}-{i}", category=shop["lamp"].category)
+        for url in ("/catalog/", shop["lamp"].get_absolute_url(), "/"):
+            client.get(url)
+            with django_assert_max_num_queries(2):
+                assert client.get(url).status_code == 200
+
+
+def test_refusals_previews_and_editors_are_never_shared(client, shop, admin_client):
+    assert client.get("/catalog/?min_price=abc").status_code == 400
+    assert "ETag" not in client.get("/catalog/?min_price=abc")
+    assert client.get("/products/nothing/").status_code == 404
+    make_live_layout({"kind": "hero", "heading": "Live"})
+    editor = make_editor()
+    editing = Client()
+    editing.force_login(editor)
+    editing.post("/homepage/edit/", {"state": "on"})
+    mine = editing.get("/")
+    assert "no-store" in mine["Cache-Control"] and "Edit" in mine.content.decode()
+    # The shared homepage was not replaced by the editor's own page.
+    assert "Leave edit mode" not in client.get("/").content.decode()
+    assert Product.objects.count() == 2
