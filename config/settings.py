@@ -215,7 +215,7 @@ else:
 # a logout or a password change made while Redis is unreachable: the row goes, the copy stays
 # and logs the old cookie in again when Redis returns. One primary-key read per request is the
 # price of never trusting a copy that could not be invalidated.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "config.sessions"  # database sessions, one statement a write
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

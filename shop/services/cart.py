@@ -80,9 +80,9 @@ class LineChange:
     name: str
     quantity: int
     capped_to: int | None = None
-    # The cart the line is in, when that is another cart than the one asked for: the same
-    # form submission reached it first (see `add_item`), so the shopper's session should follow.
-    moved_to: Cart | None = None
+    # The cart the line is in (`add_item`: perhaps one it opened, or the cart the same form
+    # submission reached first), for the shopper's session to remember.
+    cart: Cart | None = None
 
     @property
     def message(self) -> str:
@@ -121,8 +121,9 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Car
 
 
 def remember(*, session: SessionBase, cart: Cart) -> None:
-    """Make `cart` the session's cart."""
-    session[session_keys.CART] = str(cart.token)
+    """Make `cart` the session's cart (the session is written only if that changes it)."""
+    if session.get(session_keys.CART) != str(cart.token):
+        session[session_keys.CART] = str(cart.token)
 
 
 def _buyable_variant(variant_id: int) -> Variant:
@@ -150,42 +151,66 @@ def display_name(variant: Variant) -> str:
 # Lines -------------------------------------------------------------------------------------
 
 
-def add_item(*, cart: Cart, variant_id: int, quantity: int, request_id: str = "") -> LineChange:
+def add_item(
+    *,
+    cart: Cart | None,
+    variant_id: int,
+    quantity: int,
+    request_id: str = "",
+    customer=None,
+) -> LineChange:
     """Add `quantity` of a variant, capped at its stock (the result says when it was capped).
+
+    Without a `cart` (a new shopper) the cart is opened in the same transaction, for
+    `customer` if they are signed in: a refused add leaves no empty cart behind. The result's
+    `cart` is the cart the line is in, for the session to remember.
 
     `request_id` identifies the form submission: if the line's last add came from the same
     one (a double click that sent the form twice), nothing more is added. That holds across
     carts too: a new shopper's double click can reach the server as two requests that each
-    opened a cart; a request id is on one line at most (a unique index), so the second finds
-    the first's line and returns it with `moved_to`, its cart.
+    open a cart; a request id is on one line at most (a unique index), so the second finds
+    the first's line and returns it, in the first's cart.
     Raises UnknownVariant, InvalidQuantity, OutOfStock (nothing could be added) or CartClosed.
     """
     _check_quantity(quantity)
     variant = _buyable_variant(variant_id)
     name = display_name(variant)
+    owner = customer if is_customer(customer) else None
+
+    def add(request_id: str) -> LineChange:
+        return _add(
+            cart=cart, variant=variant, name=name, quantity=quantity, owner=owner,
+            request_id=request_id,
+        )  # fmt: skip
+
     try:
-        return _add(cart=cart, variant=variant, name=name, quantity=quantity, request_id=request_id)
+        return add(request_id)
     except IntegrityError:
         if not request_id:
             raise
     first = CartLine.objects.select_related("cart").filter(last_request_id=request_id).first()
     if first is not None and first.variant_id == variant.pk and first.cart.is_open:
         first.variant = variant
-        return LineChange(line=first, name=name, quantity=first.quantity, moved_to=first.cart)
+        return LineChange(line=first, name=name, quantity=first.quantity, cart=first.cart)
     # The id is on a line of another variant: a form whose fresh id never arrived. Not a repeat.
-    return _add(cart=cart, variant=variant, name=name, quantity=quantity, request_id="")
+    return add("")
 
 
-def _add(*, cart: Cart, variant: Variant, name: str, quantity: int, request_id: str) -> LineChange:
+def _add(
+    *, cart: Cart | None, variant: Variant, name: str, quantity: int, request_id: str, owner
+) -> LineChange:
     with transaction.atomic():
-        cart = locks.lock_cart(cart.pk)
-        if not cart.is_open:
-            raise CartClosed()
-        line = CartLine.objects.filter(cart=cart, variant=variant).first()
+        if cart is None:  # a new cart: nobody else knows it, so no lock and no lines yet
+            cart, line = Cart.objects.create(customer=owner), None
+        else:
+            cart = locks.lock_cart(cart.pk)
+            if not cart.is_open:
+                raise CartClosed()
+            line = CartLine.objects.filter(cart=cart, variant=variant).first()
         if line is not None:
             line.variant = variant  # already loaded, with its product
             if request_id and line.last_request_id == request_id:
-                return LineChange(line=line, name=name, quantity=line.quantity)
+                return LineChange(line=line, name=name, quantity=line.quantity, cart=cart)
         in_cart = line.quantity if line else 0
         # Stock as read a moment ago, without a lock: the cart promises nothing, checkout
         # re-checks under lock.
@@ -207,9 +232,10 @@ def _add(*, cart: Cart, variant: Variant, name: str, quantity: int, request_id: 
             line.price_seen = variant.price  # the shopper is looking at today's price
             line.last_request_id = request_id
             line.save(update_fields=["quantity", "price_seen", "last_request_id"])
-        Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
+        if in_cart:  # a new cart's `updated` is already now
+            Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
     capped = new_quantity if new_quantity < in_cart + quantity else None
-    return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped)
+    return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped, cart=cart)
 
 
 def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:

@@ -33,10 +33,6 @@ def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
     return cart_service.current(session=request.session, customer=request.user, create=create)
 
 
-def _open_cart(request: HtmxHttpRequest) -> Cart:
-    return cart_service.current(session=request.session, customer=request.user, create=True)
-
-
 def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
     view = cart_queries.cart_page(cart=_cart(request), customer=request.user)
     return {"view": view, "coupon_form": CouponForm(), **extra}
@@ -115,7 +111,8 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
     variant_id = form.cleaned_data["variant"]
     try:
         change = cart_service.add_item(
-            cart=_open_cart(request),
+            cart=_cart(request),
+            customer=request.user,
             variant_id=variant_id,
             quantity=form.cleaned_data["quantity"],
             request_id=form.cleaned_data["request_id"],
@@ -124,8 +121,8 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
         return _add_refused(request, error.message, 404)
     except cart_service.CartError as error:
         return _add_refused(request, error.message, 409, variant_id=variant_id)
-    if change.moved_to is not None:
-        cart_service.remember(session=request.session, cart=change.moved_to)
+    if change.cart is not None:
+        cart_service.remember(session=request.session, cart=change.cart)
     return _added(request, form, change)
 
 

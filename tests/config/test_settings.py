@@ -59,7 +59,7 @@ def test_services_configure_postgres_pool_redis_cache_and_database_sessions(tmp_
     assert shown["engine"] == "django.db.backends.postgresql" and shown["pool"]
     assert shown["cache"] == "config.cache.CircuitBreakerRedisCache"
     # Never cached_db: a cached copy outlives a logout made while Redis is unreachable.
-    assert shown["sessions"] == "django.contrib.sessions.backends.db"
+    assert shown["sessions"] == "config.sessions"  # database sessions (config/sessions.py)
     assert shown["debug"] is False
 
 
@@ -72,7 +72,7 @@ def test_without_services_the_demo_uses_sqlite_immediate_and_local_memory(tmp_pa
     assert shown["options"]["transaction_mode"] == "IMMEDIATE"
     assert shown["options"]["timeout"] >= 5
     assert shown["cache"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert shown["sessions"] == "django.contrib.sessions.backends.db"
+    assert shown["sessions"] == "config.sessions"  # database sessions (config/sessions.py)
     assert shown["debug"] is (debug == "1")
 
 

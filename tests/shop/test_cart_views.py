@@ -5,7 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shop.models import Cart, CartLine, Product
@@ -379,3 +381,25 @@ def test_catalog_with_a_cart_adds_one_query_for_the_badge(
     with django_assert_max_num_queries(8):
         html = client.get("/catalog/").content.decode()
     assert badge(html) == "1"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_new_shoppers_first_add_costs_at_most_eight_queries(headers, warm_footer):
+    """Opening the cart, the line, the badge and the new session (outside a test transaction,
+    so these are the statements a real request sends): the cart opens inside the add."""
+    variant = make_product(name="Mug").variants.get()
+    client = Client()
+    client.get(variant.product.get_absolute_url())  # a shopper arrives: a CSRF cookie, no session
+    with CaptureQueriesContext(connection) as queries:
+        response = add(client, variant, headers=headers, request_id="e" * 32)
+    assert response.status_code in (200, 303)
+    assert len(queries) <= 8, [q["sql"][:80] for q in queries]
+    assert cart_lines(client) == {variant.sku: 1}
+    assert Cart.objects.count() == 1
+
+
+def test_a_refused_first_add_leaves_no_empty_cart(client):
+    sold_out = make_product(name="Gone", stocks=[0]).variants.get()
+    assert add(client, sold_out).status_code == 409
+    assert not Cart.objects.exists() and "cart_token" not in client.session
