@@ -99,23 +99,22 @@ def has_holes(content: bytes) -> bool:
 
 def fill(html: str, request: HttpRequest) -> str:
     """`html` with every hole filled for this request's visitor."""
+    csrf: list[str] = []  # one masked token for the whole response, made when first needed
 
     def replace(match: re.Match) -> str:
         if match["test"] is not None:
-            branch = (
-                match["yes"]
-                if _test(request, match["test"], match["test_arg"] or "")
-                else match["no"]
-            )
-            return PATTERN.sub(replace, branch)
+            holds = _test(request, match["test"], match["test_arg"] or "")
+            return PATTERN.sub(replace, match["yes"] if holds else match["no"])
+        if match["name"] == "csrf":
+            if not csrf:
+                csrf.append(get_token(request))
+            return csrf[0]
         return _value(request, match["name"], match["arg"] or "")
 
     return PATTERN.sub(replace, html)
 
 
 def _value(request: HttpRequest, name: str, arg: str) -> str:
-    if name == "csrf":
-        return get_token(request)
     if name == "request-id":
         return uuid.uuid4().hex
     if name == "messages":
