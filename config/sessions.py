@@ -1,4 +1,4 @@
-"""Database sessions that write in one statement.
+"""Database sessions that read and write in one statement each.
 
 Django's database backend checks that a new key is free (a SELECT) and wraps each write in a
 transaction (BEGIN, INSERT or UPDATE, COMMIT): four statements for a new shopper's session.
@@ -6,16 +6,33 @@ Here a new key is 32 random characters of 36 (a clash is as likely as guessing o
 happens, the INSERT fails on the primary key and a new key is drawn, as Django does), and a
 single INSERT or UPDATE needs no transaction of its own: outside one it is atomic anyway.
 Inside someone's transaction (a login in a view's atomic block), Django's way is kept, so a
-failed write never breaks the caller's transaction.
+failed write never breaks the caller's transaction. A read is one SELECT of the data column,
+without building a model instance (it runs on every request of a visitor with a session).
 """
+
+from types import SimpleNamespace
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError, connection, router, transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 
 class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",
+                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return SimpleNamespace(session_data=row[0])
+
     def _get_new_session_key(self) -> str:
         return get_random_string(32, VALID_KEY_CHARS)
 

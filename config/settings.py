@@ -289,6 +289,8 @@ CATALOG_COUNTS_CACHE_SECONDS = int(os.environ.get("CATALOG_COUNTS_CACHE_SECONDS"
 # tokens that change with what they show. These bound what no write announces: a product whose
 # publication time passes (catalog pages), anything else (product pages).
 PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") == "1"
+# Entries each worker also keeps in memory (checked against the tokens on every request).
+PUBLIC_PAGE_MEMORY = int(os.environ.get("PUBLIC_PAGE_MEMORY", "256"))
 CATALOG_PAGE_SECONDS = int(os.environ.get("CATALOG_PAGE_SECONDS", "60"))
 PRODUCT_PAGE_SECONDS = int(os.environ.get("PRODUCT_PAGE_SECONDS", "300"))
 PARTIALS_TOKEN_READER = "shop.cache_tokens.read"

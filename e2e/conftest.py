@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from e2e.accessibility import Audit
+from partials.public import memory
+from shop.queries import catalog_index
 
 # Playwright keeps an event loop running in this thread; Django would refuse ORM calls here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -102,6 +104,8 @@ def _accessibility_audit(request):
 def _isolated_cache():
     """The tests share the machine's Redis: delete only our own prefix, never FLUSHDB."""
     yield
+    memory.entries.clear()  # this process's copies of public pages (partials.public)
+    catalog_index.forget()  # and its catalog index: the next test has another database
     if hasattr(cache, "delete_pattern"):  # django-redis; the local-memory cache needs nothing.
         cache.delete_pattern("*")
 

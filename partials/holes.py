@@ -13,8 +13,9 @@ middleware, fills the holes of every HTML response for the visitor asking: the b
 sees a marker, and nothing waits for JavaScript. Markers cannot come from data: text the
 templates escape turns `<` into `&lt;`, and sanitised marketer HTML keeps no comments.
 
-Built in: `csrf` (this visitor's CSRF token), `request-id` (a fresh id for one form submission)
-and `messages` (the queued messages, as the status region's paragraphs). Every other name is
+Built in: `csrf` (this visitor's CSRF token), `request-id` (a fresh id for one form submission),
+`next` (this request's path and query: where a form comes back to) and `messages` (the queued
+messages, as the status region's paragraphs). Every other name is
 answered by the visitor object that `settings.PARTIALS_VISITOR` (a dotted path to a callable
 taking the request) builds once per request; see `Visitor`. Value holes are HTML-escaped.
 A conditional's branches may hold value holes, not other conditionals.
@@ -22,7 +23,8 @@ A conditional's branches may hold value holes, not other conditionals.
 
 import hashlib
 import re
-import uuid
+import secrets
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
@@ -97,26 +99,84 @@ def has_holes(content: bytes) -> bool:
     return MARK in content or MARK_IF in content
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """A page split at its holes once, so each request only joins the parts with its answers.
+
+    `parts` holds the text between holes, `Hole`s and `Condition`s (whose branches are
+    `Compiled` too). Rendering a cached page this way costs a loop over its holes, not a scan
+    of its text.
+    """
+
+    parts: tuple["str | Hole | Condition", ...]
+
+    def render(self, request: HttpRequest, csrf: list[str] | None = None) -> str:
+        csrf = [] if csrf is None else csrf  # one masked token per response, made when needed
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, Hole):
+                if part.name == "csrf":
+                    if not csrf:
+                        csrf.append(get_token(request))
+                    out.append(csrf[0])
+                else:
+                    out.append(_value(request, part.name, part.arg))
+            else:
+                branch = part.yes if _test(request, part.name, part.arg) else part.no
+                out.append(branch.render(request, csrf))
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Hole:
+    name: str
+    arg: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    arg: str
+    yes: Compiled
+    no: Compiled
+
+
+def compile_holes(html: str) -> Compiled:
+    """`html` split at its holes (see `Compiled`)."""
+    parts: list[str | Hole | Condition] = []
+    position = 0
+    for match in PATTERN.finditer(html):
+        if match.start() > position:
+            parts.append(html[position : match.start()])
+        position = match.end()
+        if match["test"] is not None:
+            parts.append(
+                Condition(
+                    name=match["test"],
+                    arg=match["test_arg"] or "",
+                    yes=compile_holes(match["yes"]),
+                    no=compile_holes(match["no"]),
+                )
+            )
+        else:
+            parts.append(Hole(name=match["name"], arg=match["arg"] or ""))
+    if position < len(html):
+        parts.append(html[position:])
+    return Compiled(parts=tuple(parts))
+
+
 def fill(html: str, request: HttpRequest) -> str:
     """`html` with every hole filled for this request's visitor."""
-    csrf: list[str] = []  # one masked token for the whole response, made when first needed
-
-    def replace(match: re.Match) -> str:
-        if match["test"] is not None:
-            holds = _test(request, match["test"], match["test_arg"] or "")
-            return PATTERN.sub(replace, match["yes"] if holds else match["no"])
-        if match["name"] == "csrf":
-            if not csrf:
-                csrf.append(get_token(request))
-            return csrf[0]
-        return _value(request, match["name"], match["arg"] or "")
-
-    return PATTERN.sub(replace, html)
+    return compile_holes(html).render(request)
 
 
 def _value(request: HttpRequest, name: str, arg: str) -> str:
     if name == "request-id":
-        return uuid.uuid4().hex
+        return secrets.token_hex(16)
+    if name == "next":  # where a form on this page comes back to: this page
+        return escape(request.get_full_path())
     if name == "messages":
         return loader.render_to_string(MESSAGES_TEMPLATE, {}, request)
     return escape(str(visitor(request).value(name, arg)))
@@ -152,7 +212,8 @@ class FillHoles:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            response.streaming
+            getattr(response, "holes_filled", False)
+            or response.streaming
             or not response.get("Content-Type", "").startswith("text/html")
             or not has_holes(response.content)
         ):

@@ -23,6 +23,7 @@ when neither the page nor anything its holes show has changed.
 """
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -71,6 +72,44 @@ def current_tokens(names: list[str], found: dict) -> dict[str, str]:
     return {name: found.get(name) or read[name] for name in names}
 
 
+class Memory:
+    """The entries this process used last, split at their holes (`holes.Compiled`), so a hit
+    reads only the tokens from the cache and never moves or re-scans the body. An entry here is
+    used only when the tokens just read still match it, as for the shared cache."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, tuple[Entry, holes.Compiled]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[Entry, holes.Compiled] | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: str, entry: Entry) -> tuple[Entry, holes.Compiled]:
+        kept = (entry, holes.compile_holes(entry.body.decode()))
+        self.entries[key] = kept
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return kept
+
+    def forget(self, key: str) -> None:
+        self.entries.pop(key, None)
+
+
+memory = Memory(settings.PUBLIC_PAGE_MEMORY)
+
+
+def _fresh(entry: object, versions: dict[str, str], now: float) -> bool:
+    return (
+        isinstance(entry, Entry)
+        and entry.tokens == versions
+        and (entry.until is None or entry.until > now)
+    )
+
+
 def public_page(
     *,
     tokens: Tokens,
@@ -97,16 +136,20 @@ def public_page(
                 return _conditional(request, response, _digest(response))
             names = list(tokens(request, *args, **kwargs))
             key = identity(request)
-            found = cache.get_many([key, *names])
-            versions = current_tokens(names, found)
-            entry = found.get(key)
             now = timezone.now().timestamp()
-            if (
-                isinstance(entry, Entry)
-                and entry.tokens == versions
-                and (entry.until is None or entry.until > now)
-            ):
-                response = HttpResponse(entry.body, status=entry.status)
+            kept = memory.get(key)
+            # One round trip: the tokens, and the entry too unless this process has it.
+            found = cache.get_many(names if kept else [key, *names])
+            versions = current_tokens(names, found)
+            if kept is not None and not _fresh(kept[0], versions, now):
+                memory.forget(key)
+                kept, found[key] = None, cache.get(key)  # another process may have a newer one
+            if kept is None and _fresh(found.get(key), versions, now):
+                kept = memory.put(key, found[key])
+            if kept is not None:
+                entry, compiled = kept
+                response = HttpResponse(compiled.render(request), status=entry.status)
+                response.holes_filled = True  # type: ignore[attr-defined]
                 for header, value in entry.headers.items():
                     response[header] = value
                 return _conditional(request, response, entry.digest)
@@ -116,18 +159,16 @@ def public_page(
                 until = getattr(response, "public_until", None)
                 timeout = ttl if until is None else min(ttl, int(until.timestamp() - now))
                 if timeout > 0:
-                    cache.set(
-                        key,
-                        Entry(
-                            tokens=versions,
-                            status=response.status_code,
-                            headers={h: response[h] for h in STORED_HEADERS if h in response},
-                            body=response.content,
-                            digest=digest,
-                            until=until.timestamp() if until is not None else None,
-                        ),
-                        timeout=timeout,
+                    entry = Entry(
+                        tokens=versions,
+                        status=response.status_code,
+                        headers={h: response[h] for h in STORED_HEADERS if h in response},
+                        body=response.content,
+                        digest=digest,
+                        until=until.timestamp() if until is not None else None,
                     )
+                    cache.set(key, entry, timeout=timeout)
+                    memory.put(key, entry)
             return _conditional(request, response, digest)
 
         return wrapper

@@ -1,11 +1,16 @@
 import pytest
 from django.core.cache import cache
 
+from partials.public import memory
+from shop.queries import catalog_index
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Tests share the machine's Redis: clear only our own prefix, never FLUSHDB."""
     yield
+    memory.entries.clear()  # this process's copies of public pages (partials.public)
+    catalog_index.forget()  # and its catalog index: the next test has another database
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:

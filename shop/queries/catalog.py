@@ -1,12 +1,11 @@
 """Read models for the catalog pages: everything a template touches, in a fixed number of queries.
 
-`product_listing` costs six queries whatever the page size or catalog size: categories,
-attribute values, category counts (which also give the total and the price range), attribute
-counts, the page of product cards (with their stock) and its primary images. The two counting
-queries are cached per filter state, so a warm listing costs four.
+`product_listing` takes the matching products, every count and the page's order from the
+catalog index (shop.queries.catalog_index: built in six queries once per catalog change, in
+each process), then costs two queries whatever the filters or the catalog's size: the page's
+product cards (with their stock) and their pictures; a search adds its own.
 """
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,20 +13,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    Max,
-    Min,
     Prefetch,
-    Q,
-    When,
 )
 
-from shop import cache_tokens
 from shop.domain.availability import Availability
 from shop.domain.options import VARIANT, Selection, select
 from shop.models import (
@@ -38,6 +27,7 @@ from shop.models import (
     ProductImage,
     Variant,
 )
+from shop.queries import catalog_index
 
 if TYPE_CHECKING:
     from shop.models.catalog import CardRow
@@ -48,16 +38,6 @@ SORTS = [
     ("-price", "Price: high to low"),
     ("name", "Name: A to Z"),
 ]
-# Sold-out products go last in the default order: a shopper's first screen is things they can buy.
-# `stock_total` is an `as_cards()` annotation, so this costs no extra query.
-SOLD_OUT_LAST = Case(When(stock_total__gt=0, then=0), default=1, output_field=IntegerField())
-
-ORDERINGS = {
-    "newest": (SOLD_OUT_LAST.asc(), "-created", "-pk"),
-    "price": (F("min_price").asc(nulls_last=True), "pk"),
-    "-price": (F("min_price").desc(nulls_last=True), "-pk"),
-    "name": ("name", "pk"),
-}
 
 
 # Facets whose values are also variant options with pictures of their own: filtering by one
@@ -194,8 +174,8 @@ class UnknownCategory(LookupError):
 class _CategoryTree:
     """All categories, loaded in one query, with parent/child maps for roll-ups."""
 
-    def __init__(self) -> None:
-        self.nodes = list(Category.objects.all())
+    def __init__(self, nodes: list[Category] | None = None) -> None:
+        self.nodes = list(Category.objects.all()) if nodes is None else nodes
         self.by_pk = {c.pk: c for c in self.nodes}
         self.by_slug = {c.slug: c for c in self.nodes}
         self.children: dict[int | None, list[Category]] = {}
@@ -230,111 +210,8 @@ class _CategoryTree:
             yield from self.walk(node.pk, depth + 1)
 
 
-def _attribute_subquery(attribute_slug: str, value_slugs: tuple[str, ...]):
-    return ProductAttribute.objects.filter(
-        definition__slug=attribute_slug, value__slug__in=value_slugs
-    ).values("product_id")
-
-
-def _matches_attributes(selections: dict[str, tuple[str, ...]], *, except_slug: str | None = None):
-    condition = Q()
-    for slug, values in selections.items():
-        if slug != except_slug:
-            condition &= Q(product_id__in=_attribute_subquery(slug, values))
-    return condition
-
-
 def published_products():
     return Product.objects.published()
-
-
-def _base_queryset(filters: CatalogFilters):
-    """Published products matching the search, price and stock filters (not category/attributes)."""
-    qs = published_products()
-    if filters.q:
-        qs = qs.search(filters.q)
-    if filters.min_price is not None or filters.max_price is not None:
-        price = Q()
-        if filters.min_price is not None:
-            price &= Q(price__gte=filters.min_price)
-        if filters.max_price is not None:
-            price &= Q(price__lte=filters.max_price)
-        qs = qs.filter(pk__in=Variant.objects.filter(price).values("product_id"))
-    if filters.in_stock:
-        qs = qs.in_stock()
-    return qs
-
-
-def _with_attributes(qs, selections: dict[str, tuple[str, ...]]):
-    for slug, values in selections.items():
-        qs = qs.filter(pk__in=_attribute_subquery(slug, values))
-    return qs
-
-
-def _counts(
-    *, filters: CatalogFilters, selections: dict, category_ids: list[int] | None, base
-) -> tuple[list[dict], dict[int, int]]:
-    """Category counts (with price ranges) and attribute-value counts for a filter state.
-
-    They depend on the catalog's products, prices, attributes and on which products have any
-    stock: every change to those bumps the counts' cache token (shop.cache_invalidation), so a
-    cached answer is exact. The timeout only bounds products whose publication time passes.
-    """
-    key = (
-        "catalog:counts:"
-        + hashlib.sha256(
-            repr(
-                (
-                    cache_tokens.current(cache_tokens.CATALOG_COUNTS),
-                    filters.q,
-                    str(filters.min_price),
-                    str(filters.max_price),
-                    filters.in_stock,
-                    sorted(selections.items()),
-                    sorted(category_ids) if category_ids is not None else None,
-                )
-            ).encode()
-        ).hexdigest()
-    )
-    cached = cache.get(key) if settings.CATALOG_COUNTS_CACHE_SECONDS else None
-    if cached is not None:
-        return cached
-    with_attrs = _with_attributes(base, selections)
-    # Category counts (every filter but the category) also give the total and price range.
-    category_rows = list(
-        with_attrs.order_by()
-        .values("category_id")
-        .annotate(n=Count("pk"), low=Min("min_price"), high=Max("max_price"))
-    )
-    # Attribute counts: one query; each row counts products that match every *other* facet.
-    # No DISTINCT needed: (product, value) is unique, so a value's rows are distinct products.
-    in_category = base.filter(category_id__in=category_ids) if category_ids is not None else base
-    count_expression = Count("product_id")
-    if selections:
-        whens = [
-            When(
-                Q(definition__slug=slug) & _matches_attributes(selections, except_slug=slug),
-                then=F("product_id"),
-            )
-            for slug in selections
-        ]
-        whens.append(
-            When(
-                ~Q(definition__slug__in=list(selections)) & _matches_attributes(selections),
-                then=F("product_id"),
-            )
-        )
-        count_expression = Count(Case(*whens, default=None, output_field=IntegerField()))
-    attribute_counts = {
-        row["value_id"]: row["n"]
-        for row in ProductAttribute.objects.filter(product__in=in_category.values("pk"))
-        .order_by()
-        .values("value_id")
-        .annotate(n=count_expression)
-    }
-    if settings.CATALOG_COUNTS_CACHE_SECONDS:
-        cache.set(key, (category_rows, attribute_counts), settings.CATALOG_COUNTS_CACHE_SECONDS)
-    return category_rows, attribute_counts
 
 
 def product_listing(*, filters: CatalogFilters, category_slug: str | None = None) -> CatalogPage:
@@ -344,7 +221,8 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     rule: each facet is counted with every other filter applied but not its own, so picking
     "Red" still shows how many products are "Blue".
     """
-    tree = _CategoryTree()
+    index = catalog_index.current()
+    tree = _CategoryTree(index.categories)
     category = None
     if category_slug:
         category = tree.by_slug.get(category_slug)
@@ -354,15 +232,11 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     notices: list[str] = []
 
     # Attribute definitions and values (for labels and to recognise unknown filters).
-    values = list(
-        AttributeValue.objects.filter(definition__is_facet=True)
-        .select_related("definition")
-        .order_by("definition__position", "definition__name", "position", "label")
-    )
+    values = index.facet_values
     known: dict[str, dict[str, AttributeValue]] = {}
     for value in values:
         known.setdefault(value.definition.slug, {})[value.slug] = value
-    selections = {}
+    selections: dict[str, tuple[str, ...]] = {}
     for slug, chosen in filters.attributes.items():
         if slug not in known:
             continue  # Not a facet (utm_source and friends): ignore quietly.
@@ -372,28 +246,40 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
             notices.append(f"There is no {name} “{unknown[0]}”, so nothing matches it.")
         selections[slug] = chosen
 
-    base = _base_queryset(filters)
-    with_attrs = _with_attributes(base, selections)
+    # The sets (catalog_index): each facet is counted with every filter but its own.
+    base = index.everything
+    if filters.q:
+        base &= index.of_products(
+            published_products().search(filters.q).values_list("pk", flat=True)
+        )
+    if filters.min_price is not None or filters.max_price is not None:
+        base &= index.priced(filters.min_price, filters.max_price)
+    if filters.in_stock:
+        base &= index.in_stock
+    chosen_sets = {
+        slug: _union(index.by_value.get(known[slug][v].pk, 0) for v in picked if v in known[slug])
+        for slug, picked in selections.items()
+    }
 
-    # The two counting queries are the expensive part: cached per filter state (see _counts).
-    category_rows, attribute_counts = _counts(
-        filters=filters, selections=selections, category_ids=category_ids, base=base
+    def all_but(skipped: str | None) -> int:
+        found = base
+        for slug, bits in chosen_sets.items():
+            if slug != skipped:
+                found &= bits
+        return found
+
+    with_attrs = all_but(None)
+    in_scope = (
+        with_attrs & _union(index.by_category.get(pk, 0) for pk in category_ids)
+        if category_ids is not None
+        else with_attrs
     )
-    counts: dict[int, int] = {}
-    lows: dict[int, Decimal] = {}
-    highs: dict[int, Decimal] = {}
-    for row in category_rows:
-        counts[row["category_id"]] = row["n"]
-        lows[row["category_id"]] = row["low"]
-        highs[row["category_id"]] = row["high"]
+    total = in_scope.bit_count()
+    price_low, price_high = index.price_range(in_scope)
 
     def rolled_up(node: Category) -> int:
-        return sum(counts.get(pk, 0) for pk in tree.subtree_ids(node))
-
-    in_scope = category_ids if category_ids is not None else list(counts)
-    total = sum(counts.get(pk, 0) for pk in in_scope)
-    scope_lows = [lows[pk] for pk in in_scope if lows.get(pk) is not None]
-    scope_highs = [highs[pk] for pk in in_scope if highs.get(pk) is not None]
+        subtree = _union(index.by_category.get(pk, 0) for pk in tree.subtree_ids(node))
+        return (with_attrs & subtree).bit_count()
 
     path = tree.path_to(category) if category else []
     path_ids = {c.pk for c in path}
@@ -411,38 +297,42 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
                 )
             )
 
+    scope = (
+        _union(index.by_category.get(pk, 0) for pk in category_ids)
+        if category_ids is not None
+        else index.everything
+    )
     facets: list[Facet] = []
+    others = {slug: all_but(slug) & scope for slug in chosen_sets}
+    unselected = with_attrs & scope
     for value in values:
         definition = value.definition
         if not facets or facets[-1].slug != definition.slug:
             facets.append(Facet(slug=definition.slug, name=definition.name, values=[]))
         selected = value.slug in selections.get(definition.slug, ())
-        count = attribute_counts.get(value.pk, 0)
+        among = others.get(definition.slug, unselected)
+        count = (among & index.by_value.get(value.pk, 0)).bit_count()
         if count or selected:
             facets[-1].values.append(
                 FacetValue(slug=value.slug, label=value.label, count=count, selected=selected)
             )
     facets = [f for f in facets if f.values]
 
-    # The page itself.
+    # The page itself: its ids from the index, then its cards (two queries).
     page_size = settings.CATALOG_PAGE_SIZE
     num_pages = max(1, -(-total // page_size))
     products: list[ProductCard] = []
     if filters.page <= num_pages and total:
-        results = with_attrs.filter(category_id__in=category_ids) if category_ids else with_attrs
         offset = (filters.page - 1) * page_size
+        ids = index.ordered(in_scope, filters.sort, offset, page_size)
         # Filtering by a value that is also a variant option (colour) shows pictures in it.
         pictures_of = {
             slug: [known[slug][value].label for value in chosen if value in known[slug]]
             for slug, chosen in selections.items()
             if slug in PICTURED_OPTIONS
         }
-        products = [
-            ProductCard.from_row(product, pictures_of)
-            for product in results.as_cards(pictures_of).order_by(
-                *ORDERINGS.get(filters.sort, ORDERINGS["newest"])
-            )[offset : offset + page_size]
-        ]
+        rows = {row.pk: row for row in Product.objects.filter(pk__in=ids).as_cards(pictures_of)}
+        products = [ProductCard.from_row(rows[pk], pictures_of) for pk in ids if pk in rows]
     elif filters.page > num_pages:
         notices.append(
             f"There is no page {filters.page}: these results have {num_pages} "
@@ -457,12 +347,19 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
         total=total,
         page=filters.page,
         num_pages=num_pages,
-        price_low=min(scope_lows) if scope_lows else None,
-        price_high=max(scope_highs) if scope_highs else None,
+        price_low=price_low,
+        price_high=price_high,
         categories=links,
         facets=facets,
         notices=notices,
     )
+
+
+def _union(sets) -> int:
+    found = 0
+    for bits in sets:
+        found |= bits
+    return found
 
 
 @dataclass

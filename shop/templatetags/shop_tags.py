@@ -1,11 +1,14 @@
 """Template filters and tags for money and structured data."""
 
-import uuid
+import json
+from collections import OrderedDict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
 from django.http import QueryDict
+from django.template import loader
+from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
@@ -100,7 +103,46 @@ def tax_for(quote, shipping_code: str):
     return quote.tax(shipping_code)
 
 
+# Cards rendered by this process, keyed on everything a card shows (see `product_cards`).
+_rendered_cards: OrderedDict[tuple, str] = OrderedDict()
+RENDERED_CARDS_KEPT = 4000
+
+
+def _card_key(card, lazy: bool, actions: bool) -> tuple:
+    image = card.primary_image
+    picture = image and (
+        image.pk, str(image.image), image.alt, image.width, image.height,
+        json.dumps(image.renditions, sort_keys=True),
+    )  # fmt: skip
+    return (
+        card.pk, card.name, card.url, card.category_name, card.min_price, card.max_price,
+        card.availability.code, card.single_variant_id, picture, lazy, actions,
+    )  # fmt: skip
+
+
 @register.simple_tag
-def new_request_id() -> str:
-    """A fresh id for one form submission (see shop.services.cart.add_item)."""
-    return uuid.uuid4().hex
+def product_cards(cards, eager: int = 0, actions: bool = False) -> SafeString:
+    """The product cards of a grid (`components/product_card.html`), each rendered once per
+    process for what it shows.
+
+    A card is the same HTML for every visitor and on every page (the shopper's parts, and the
+    page it goes back to, are holes), so its output is kept, keyed on everything it shows:
+    a changed price, name, picture or stock state is another key, never a stale card. So a
+    listing never renders a card this process rendered before. `eager`: how many of the first
+    cards load their picture at once; `actions`: the heart and "Add to cart".
+    """
+    template = loader.get_template("components/product_card.html")
+    add_url = reverse("shop:cart-add") if actions else ""
+    out = []
+    for number, card in enumerate(cards, 1):
+        key = _card_key(card, number > eager, actions)
+        html = _rendered_cards.get(key)
+        if html is None:
+            html = template.render(
+                {"card": card, "lazy": number > eager, "actions": actions, "add_url": add_url}
+            )
+            _rendered_cards[key] = html
+            while len(_rendered_cards) > RENDERED_CARDS_KEPT:
+                _rendered_cards.popitem(last=False)
+        out.append(html)
+    return SafeString("".join(out))

@@ -1,0 +1,223 @@
+"""The published catalog as sets of products, in each process's memory: what a listing filters,
+counts and orders by, so a filter state no one asked for before costs no counting query.
+
+A listing page needs the products that match its filters, how many match each facet value and
+category with the other filters applied, and the page in the chosen order. Asked of
+PostgreSQL, that is two aggregates over the whole catalog for every new filter state (about a
+third of a cold page's time at 10,000 products). Here each set is a Python int used as a
+bitset: bit i is the product at position i. Filtering is `&`, counting is `int.bit_count()`,
+both in C, and a page is the first matching positions in the order's list.
+
+The index is built from six queries (products with their stock and prices, variant prices,
+attribute values, categories, facet values, the next scheduled publication) the first time a
+process needs it after the catalog changed: it is kept under the `CATALOG_PAGES` generation
+token, which every write that changes what a listing shows replaces (shop.cache_invalidation),
+and until the next scheduled publication time. 10,000 products take about 0.1 s to index and
+2 MB of memory.
+"""
+
+import threading
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from shop import cache_tokens
+from shop.models import AttributeValue, Category, Product, ProductAttribute, Variant
+
+
+@dataclass
+class CatalogIndex:
+    """Bitsets over the published products. Position i is `ids[i]`; positions follow the
+    products' lowest prices (then ids), so "priced up to X" is just the lowest bits."""
+
+    token: str
+    expires_at: datetime | None  # when a product scheduled for later is published
+    ids: list[int]
+    position: dict[int, int]
+    everything: int
+    in_stock: int
+    by_category: dict[int, int]
+    by_value: dict[int, int]
+    min_price: list[Decimal | None]
+    max_price: list[Decimal | None]
+    variant_prices: list[tuple[Decimal, int]]  # distinct (price, position) pairs, by price
+    lowest_prices: list[Decimal]  # min_price by position, the priced ones (ascending)
+    orders: dict[str, list[int]]  # sort name → positions in that order
+    categories: list[Category]
+    facet_values: list[AttributeValue]  # with `definition`, in facet order
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def bits(self, positions) -> int:
+        """The set of `positions` as a bitset."""
+        flags = bytearray(b"0" * len(self.ids))
+        for index in positions:
+            flags[index] = 49  # "1"
+        flags.reverse()
+        return int(flags, 2) if flags else 0
+
+    def of_products(self, product_ids) -> int:
+        position = self.position
+        return self.bits(position[pk] for pk in product_ids if pk in position)
+
+    def priced(self, low: Decimal | None, high: Decimal | None) -> int:
+        """Products with a variant priced within [low, high]: with no `low`, the products whose
+        lowest price is at most `high` (the lowest bits); otherwise the variants in range."""
+        if low is None:
+            if high is None:
+                return self.everything
+            return (1 << bisect_right(self.lowest_prices, high)) - 1
+        start = bisect_left(self.variant_prices, (low, -1))
+        stop = (
+            bisect_right(self.variant_prices, (high, len(self.ids)))
+            if high is not None
+            else len(self.variant_prices)
+        )
+        return self.bits(index for _price, index in self.variant_prices[start:stop])
+
+    def ordered(self, found: int, sort: str, offset: int, limit: int) -> list[int]:
+        """Product ids of `found` in `sort` order, `limit` of them after the first `offset`."""
+        flags = bin(found)[:1:-1]  # flags[i] == "1": position i is in the set
+        size = len(flags)
+        picked: list[int] = []
+        skip = offset
+        for index in self.orders.get(sort, self.orders["newest"]):
+            if index < size and flags[index] == "1":
+                if skip:
+                    skip -= 1
+                    continue
+                picked.append(self.ids[index])
+                if len(picked) == limit:
+                    break
+        return picked
+
+    def price_range(self, found: int) -> tuple[Decimal | None, Decimal | None]:
+        """The lowest `min_price` and the highest `max_price` among `found`."""
+        if not found:
+            return None, None
+        flags = bin(found)[:1:-1]
+        size = len(flags)
+        low = next(
+            (self.min_price[i] for i in self.orders["price"] if i < size and flags[i] == "1"),
+            None,
+        )
+        high = next(
+            (self.max_price[i] for i in self.orders["max-price"] if i < size and flags[i] == "1"),
+            None,
+        )
+        return low, high
+
+
+_current: CatalogIndex | None = None
+_building = threading.Lock()
+
+
+def current() -> CatalogIndex:
+    """The index for the catalog as it is now (built when the catalog changed, or never was)."""
+    global _current
+    token = cache_tokens.current(cache_tokens.CATALOG_PAGES)
+    found = _current
+    now = timezone.now()
+    if found is None or found.token != token or (found.expires_at and found.expires_at <= now):
+        with _building:  # one build at a time per process; the others use the new one
+            found = _current
+            if (
+                found is None
+                or found.token != token
+                or (found.expires_at and found.expires_at <= now)
+            ):
+                found = _current = build(token)
+    return found
+
+
+def forget() -> None:
+    """Drop this process's index (tests, whose databases come and go, call it)."""
+    global _current
+    _current = None
+
+
+def build(token: str) -> CatalogIndex:
+    now = timezone.now()
+    variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    rows = list(
+        Product.objects.published()
+        .annotate(
+            stock_total=Coalesce(
+                Subquery(variants.annotate(v=Sum(Greatest("stock", 0))).values("v")), 0
+            ),
+        )
+        .order_by(F("min_price").asc(nulls_last=True), "pk")
+        .values_list(
+            "pk", "category_id", "min_price", "max_price", "created", "name", "stock_total"
+        )
+    )
+    ids = [row[0] for row in rows]
+    position = {pk: index for index, pk in enumerate(ids)}
+    size = len(ids)
+
+    def flags_to_bits(flags: bytearray) -> int:
+        flags.reverse()
+        return int(flags, 2) if flags else 0
+
+    def collect(pairs) -> dict[int, int]:
+        grouped: dict[int, bytearray] = {}
+        for key, index in pairs:
+            grouped.setdefault(key, bytearray(b"0" * size))[index] = 49
+        return {key: flags_to_bits(flags) for key, flags in grouped.items()}
+
+    in_stock = bytearray(b"0" * size)
+    for index, row in enumerate(rows):
+        if row[6] > 0:
+            in_stock[index] = 49
+    attribute_pairs = (
+        ProductAttribute.objects.filter(product_id__in=Product.objects.published().values("pk"))
+        .order_by()
+        .values_list("value_id", "product_id")
+    )
+    prices = (
+        Variant.objects.filter(product_id__in=Product.objects.published().values("pk"))
+        .order_by()
+        .values_list("price", "product_id")
+    )
+    no_price = Decimal("Infinity")
+    by_price = list(range(size))  # positions are in price order already
+    orders = {
+        "newest": sorted(
+            range(size), key=lambda i: (rows[i][6] <= 0, -rows[i][4].timestamp(), -rows[i][0])
+        ),
+        "price": by_price,
+        "-price": sorted(
+            range(size),
+            key=lambda i: (rows[i][2] is None, -(rows[i][2] or 0), -rows[i][0]),
+        ),
+        "name": sorted(range(size), key=lambda i: (rows[i][5], rows[i][0])),
+        "max-price": sorted(range(size), key=lambda i: -(rows[i][3] or -no_price)),
+    }
+    scheduled = Product.objects.filter(
+        status=Product.Status.PUBLISHED, published_at__gt=now
+    ).aggregate(next=Min("published_at"))["next"]
+    return CatalogIndex(
+        token=token,
+        expires_at=scheduled,
+        ids=ids,
+        position=position,
+        everything=(1 << size) - 1,
+        in_stock=flags_to_bits(in_stock),
+        by_category=collect((row[1], index) for index, row in enumerate(rows)),
+        by_value=collect((value, position[pk]) for value, pk in attribute_pairs if pk in position),
+        min_price=[row[2] for row in rows],
+        max_price=[row[3] for row in rows],
+        variant_prices=sorted({(price, position[pk]) for price, pk in prices if pk in position}),
+        lowest_prices=[row[2] for row in rows if row[2] is not None],
+        orders=orders,
+        categories=list(Category.objects.all()),
+        facet_values=list(
+            AttributeValue.objects.filter(definition__is_facet=True)
+            .select_related("definition")
+            .order_by("definition__position", "definition__name", "position", "label")
+        ),
+    )
