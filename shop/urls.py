@@ -9,6 +9,7 @@ from shop.views import (
     layout,
     orders,
     pages,
+    search,
     wishlist,
 )
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("catalog/", catalog.catalog, name="catalog"),
     path("catalog/<slug:category_slug>/", catalog.catalog, name="catalog-category"),
     path("products/<slug:slug>/", catalog.product_detail, name="product-detail"),
+    path("search/suggest/", search.suggest, name="search-suggest"),
     path("cart/", cart.cart_detail, name="cart"),
     path("cart/add/", cart.add_to_cart, name="cart-add"),
     path("cart/lines/<int:line_id>/", cart.update_line, name="cart-line"),

@@ -35,6 +35,8 @@ from shop.models import (
     ProductImage,
     Variant,
 )
+from shop.models.search import relevance
+from shop.queries import search as search_queries
 
 if TYPE_CHECKING:
     from shop.models.catalog import CardRow
@@ -143,6 +145,21 @@ class CatalogPage:
     categories: list[CategoryLink]
     facets: list[Facet]
     notices: list[str]
+    search: search_queries.SearchPlan | None = None  # what `filters.q` was taken to mean
+
+    @property
+    def found_nothing_for_search(self) -> bool:
+        """A search with no other filter that matched nothing: worth the zero-result report."""
+        f = self.filters
+        return (
+            self.search is not None
+            and self.total == 0
+            and self.category is None
+            and f.page == 1
+            and not (f.attributes or f.in_stock)
+            and f.min_price is None
+            and f.max_price is None
+        )
 
     @property
     def has_previous(self) -> bool:
@@ -226,11 +243,11 @@ def published_products():
     return Product.objects.published()
 
 
-def _base_queryset(filters: CatalogFilters):
+def _base_queryset(filters: CatalogFilters, plan: search_queries.SearchPlan | None):
     """Published products matching the search, price and stock filters (not category/attributes)."""
     qs = published_products()
-    if filters.q:
-        qs = qs.search(filters.q)
+    if plan is not None:
+        qs = qs.search(plan.match)
     if filters.min_price is not None or filters.max_price is not None:
         price = Q()
         if filters.min_price is not None:
@@ -350,7 +367,8 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
             notices.append(f"There is no {name} “{unknown[0]}”, so nothing matches it.")
         selections[slug] = chosen
 
-    base = _base_queryset(filters)
+    plan = search_queries.interpret(filters.q) if filters.q else None  # one query, none when cached
+    base = _base_queryset(filters, plan)
     with_attrs = _with_attributes(base, selections)
 
     # The two counting queries are the expensive part: cached per filter state (see _counts).
@@ -409,11 +427,12 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     if filters.page <= num_pages and total:
         results = with_attrs.filter(category_id__in=category_ids) if category_ids else with_attrs
         offset = (filters.page - 1) * page_size
+        ordering = ORDERINGS.get(filters.sort, ORDERINGS["newest"])
+        if plan is not None:  # Search results: most relevant, then in stock, then the sort.
+            ordering = (*relevance(plan.match), SOLD_OUT_LAST.asc(), *ordering)
         products = [
             ProductCard.from_row(product)
-            for product in results.as_cards().order_by(
-                *ORDERINGS.get(filters.sort, ORDERINGS["newest"])
-            )[offset : offset + page_size]
+            for product in results.as_cards().order_by(*ordering)[offset : offset + page_size]
         ]
     elif filters.page > num_pages:
         notices.append(
@@ -434,6 +453,7 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
         categories=links,
         facets=facets,
         notices=notices,
+        search=plan,
     )
 
 
