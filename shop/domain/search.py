@@ -73,13 +73,15 @@ def is_typo_of(typed: str, known: str) -> bool:
     confidently enough to search for it without asking.
 
     One slip in a word of four letters or more ("blak", "sweter", "lether", "jakcet"), two in
-    a word of eight or more, or the start of a longer word ("leath", "cardi": three letters
-    at least).
+    a word of eight or more, one letter left out of a word of three ("wol"), or the start of a
+    longer word ("leath", "cardi": three letters at least).
     """
     if typed == known:
         return True
     if len(typed) >= 3 and known.startswith(typed):
         return True
+    if len(typed) == 3:
+        return len(known) == 4 and edit_distance(typed, known) == 1
     allowed = 2 if len(typed) >= 8 else 1 if len(typed) >= 4 else 0
     return allowed > 0 and edit_distance(typed, known) <= allowed
 

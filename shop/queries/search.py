@@ -208,10 +208,14 @@ def _resolve(text: str, words: list[str]) -> SearchPlan:
             searched.append(word)
             offered.append(word)
             continue
+        # Not in the catalog: what it most likely meant, and the merchandiser's synonyms for
+        # it ("pullover" = "sweater") or for what it meant.
         corrections, maybe = search_text.best_corrections(word, close.get(i, []))
-        terms.append(Term(words=tuple(corrections), synonyms=synonyms_of(*corrections)))
-        searched.append(corrections[0] if corrections else None)
-        offered.append(corrections[0] if corrections else maybe)
+        alternatives = synonyms_of(word, *corrections)
+        terms.append(Term(words=tuple(corrections), synonyms=alternatives))
+        meant = corrections[0] if corrections else word if alternatives else None
+        searched.append(meant)
+        offered.append(meant or maybe)
 
     # A phrase the merchandiser made a synonym ("t-shirt" = "tee") is one term, its words
     # matched together.

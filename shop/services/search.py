@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shop.domain import search as search_text
-from shop.models import Product
+from shop.models import Product, ZeroResultSearch
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +82,10 @@ def record_zero_results(*, text: str) -> None:
             cursor.execute(ZERO_RESULTS_SQL, (query, now, now))
     except DatabaseError:
         logger.warning("Could not record a search that found nothing.", exc_info=True)
+
+
+def forget_zero_results(*, queries: list[str]) -> int:
+    """Take `queries` off the zero-result report (a synonym now finds them); return how many
+    rows went."""
+    normalised = [search_text.normalise(q)[:100] for q in queries]
+    return ZeroResultSearch.objects.filter(query__in=normalised).delete()[0]
