@@ -35,11 +35,10 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo catalog (seed_demo, with its synonyms and pinned search) for the whole module,
     in a transaction rolled back at the end so no other test sees it."""
     media = Path(os.environ.get(SHARED_MEDIA) or tmp_path_factory.getbasetemp() / "media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        with transaction.atomic():
-            call_command("seed_demo", "--products", str(PRODUCTS), verbosity=0)
-            yield media
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        call_command("seed_demo", "--products", str(PRODUCTS), verbosity=0)
+        yield media
+        transaction.set_rollback(True)
 
 
 def results(text: str, **filters) -> list[Product]:
