@@ -8,7 +8,7 @@ results page, which says what the search was corrected to, and they open the pro
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from shop.models import Product
 
@@ -29,12 +29,18 @@ def a_product_to_find() -> tuple[Product, str]:
     raise AssertionError("the seeded catalog has no product to search for")
 
 
-def test_find_a_product_with_a_typo(shop: str, page: Page, js: bool):
-    product, typed = a_product_to_find()
-    page.goto(f"{shop}/")
+def type_in_the_search_box(page: Page, url: str, text: str) -> Locator:
+    """Open `url` and type `text` into the header's search box, key by key; return the box."""
+    page.goto(url)
     box = page.get_by_label("Search products")
     box.click()
-    box.press_sequentially(typed, delay=30)
+    box.press_sequentially(text, delay=30)
+    return box
+
+
+def test_find_a_product_with_a_typo(shop: str, page: Page, js: bool):
+    product, typed = a_product_to_find()
+    box = type_in_the_search_box(page, f"{shop}/", typed)
 
     if js:
         expect(box).to_have_role("combobox")
@@ -70,10 +76,7 @@ def test_escape_closes_the_suggestions_and_enter_shows_every_result(
     shop: str, page: Page, js: bool
 ):
     product, typed = a_product_to_find()
-    page.goto(f"{shop}/catalog/")
-    box = page.get_by_label("Search products")
-    box.click()
-    box.press_sequentially(typed, delay=30)
+    box = type_in_the_search_box(page, f"{shop}/catalog/", typed)
     if js:
         expect(box).to_have_attribute("aria-expanded", "true")
         box.press("Escape")
