@@ -14,7 +14,7 @@ value is the cache's copy; the missing copies are read by `settings.PARTIALS_TOK
 dotted path to a callable taking a list of names, returning {name: token}) from the truth.
 
 Only a 200 without cookies and without `private`/`no-store` is stored: refusals, 404s and
-previews are rendered each time.
+previews are rendered each time, and so is a response whose view set `public_store = False`.
 
 Every public response gets `Cache-Control: private, no-cache` (it carries this visitor's holes,
 so no shared cache may keep it, and the browser asks again each time) and an ETag made of the
@@ -183,9 +183,11 @@ def _digest(response: HttpResponse) -> str:
 
 
 def _storable(response: HttpResponse) -> bool:
+    """A 200 that no visitor's own answer went into; a view can say no (`public_store`)."""
     control = response.get("Cache-Control", "")
     return (
-        response.status_code == 200
+        getattr(response, "public_store", True)
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and "private" not in control

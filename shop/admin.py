@@ -1,12 +1,15 @@
 """Admin for merchandisers: categories, products with their variants, images and attributes;
 coupons, shipping and (read-only) orders; homepage layouts and blocks (read-only), revisions,
-CMS pages and redirects; the task queue's results, with "Run again" for failed tasks."""
+CMS pages and redirects; the task queue's results, with "Run again" for failed tasks; search
+synonyms, pinned results and the report of searches that found nothing."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.tasks import TaskResultStatus
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -26,13 +29,17 @@ from shop.models import (
     Product,
     ProductAttribute,
     ProductImage,
+    SearchPin,
+    SearchSynonym,
     ShippingMethod,
     Variant,
     Warehouse,
+    ZeroResultSearch,
 )
 from shop.models.layout import can_edit_homepage
 from shop.services import layout as layout_services
 from shop.services import orders as order_service
+from shop.services import search as search_service
 
 
 @admin.register(Category)
@@ -401,3 +408,67 @@ class TaskResultAdmin(DBTaskResultAdmin):
             kwargs = {k: v for k, v in result.args_kwargs["kwargs"].items() if k != "attempt"}
             result.task.enqueue(*result.args_kwargs["args"], **kwargs)
         self.message_user(request, f"{len(failed)} task(s) enqueued again.", messages.SUCCESS)
+
+
+# Search (issue 13): what merchandisers tune, and what shoppers looked for in vain.
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "created"]
+    search_fields = ["terms"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Save, then take the synonym's terms off the zero-result report: they find now."""
+        super().save_model(request, obj, form, change)
+        search_service.forget_zero_results(queries=obj.term_list)
+
+
+@admin.register(SearchPin)
+class SearchPinAdmin(admin.ModelAdmin):
+    list_display = ["query", "product", "position"]
+    list_editable = ["position"]
+    list_select_related = ["product"]
+    search_fields = ["query", "product__name"]
+    autocomplete_fields = ["product"]
+
+
+@admin.register(ZeroResultSearch)
+class ZeroResultSearchAdmin(admin.ModelAdmin):
+    """The zero-result report: what was searched for in vain, how often, first and last seen
+    (no shopper is recorded). Read-only, but rows may be deleted once dealt with."""
+
+    list_display = ["query", "count", "first_seen", "last_seen", "add_synonym_link"]
+    search_fields = ["query"]
+    date_hierarchy = "last_seen"
+    readonly_fields = ["query", "count", "first_seen", "last_seen"]
+    actions = ["add_synonym"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @staticmethod
+    def synonym_form_url(queries: list[str]) -> str:
+        """The "add synonym" form, its terms started with `queries` (the meaning comes next)."""
+        terms = ", ".join(queries) + ", "
+        return reverse("admin:shop_searchsynonym_add") + "?" + urlencode({"terms": terms})
+
+    @admin.display(description="")
+    def add_synonym_link(self, obj: ZeroResultSearch) -> str:
+        return format_html('<a href="{}">Add a synonym</a>', self.synonym_form_url([obj.query]))
+
+    @admin.action(
+        description="Add a synonym for the selected searches", permissions=["add_synonym"]
+    )
+    def add_synonym(self, request, queryset):
+        """Open the "add synonym" form with the selected searches as its first terms: the
+        merchandiser adds what they mean ("jumpers, sweater") and saves."""
+        return HttpResponseRedirect(
+            self.synonym_form_url(list(queryset.values_list("query", flat=True)[:20]))
+        )
+
+    def has_add_synonym_permission(self, request) -> bool:
+        return request.user.has_perm("shop.add_searchsynonym")

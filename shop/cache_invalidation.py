@@ -13,9 +13,21 @@ from django.db.models.signals import post_delete, post_save
 
 from shop import cache_tokens
 from shop.domain.availability import Availability
-from shop.models import Category, DynamicPage, Product, ProductAttribute, ProductImage, Variant
+from shop.models import (
+    Category,
+    DynamicPage,
+    Product,
+    ProductAttribute,
+    ProductImage,
+    SearchPin,
+    SearchSynonym,
+    Variant,
+)
 
 SHOWN_ON_THE_HOMEPAGE = (Product, Variant, ProductImage, Category, ProductAttribute)
+# What a search matches beside the catalog itself (issue 13): its counts and cached search
+# plans are keyed on the counts' generation.
+SEARCH_RULES = (SearchSynonym, SearchPin)
 
 
 def invalidate_catalog_counts() -> None:
@@ -89,6 +101,18 @@ def _pages_changed(sender, **kwargs) -> None:
     invalidate_footer_pages()
 
 
+def _search_rules_changed(sender, **kwargs) -> None:
+    """Synonyms and pins change what a search finds: its interpretation (cached on the counts'
+    token) and the cached result pages."""
+
+    def replace() -> None:
+        invalidate_catalog_counts()
+        cache_tokens.replace(cache_tokens.CATALOG_PAGES)
+
+    replace()
+    transaction.on_commit(replace)
+
+
 def connect() -> None:
     """Connect the receivers (called once, from ShopConfig.ready)."""
     post_save.connect(_pages_changed, sender=DynamicPage, dispatch_uid="footer-pages-save")
@@ -97,3 +121,7 @@ def connect() -> None:
         uid = f"homepage-cache-{model._meta.label_lower}"
         post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    for rule in SEARCH_RULES:
+        uid = f"search-rules-{rule._meta.label_lower}"
+        post_save.connect(_search_rules_changed, sender=rule, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_search_rules_changed, sender=rule, dispatch_uid=f"{uid}-delete")

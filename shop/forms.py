@@ -658,3 +658,14 @@ class StateForm(forms.Form):
 
 class RevisionForm(forms.Form):
     version = forms.IntegerField(min_value=1)
+
+
+class SearchForm(forms.Form):
+    """The search box's text, for suggestions as the shopper types (shop.views.search)."""
+
+    q = forms.CharField(label="Search", max_length=100, required=False)
+
+    def text(self) -> str:
+        """The text to suggest for (call after is_valid()); empty when it was invalid."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return (data.get("q") or "").strip()

@@ -7,13 +7,22 @@ Cache invalidation has receivers of its own (shop.cache_invalidation).
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from shop import session_keys
-from shop.models import Product, ProductImage, Variant
+from shop.models import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductAttribute,
+    ProductImage,
+    Variant,
+)
 from shop.models.layout import can_edit_homepage
 from shop.services import cart as cart_service
+from shop.services import search as search_service
 from shop.services import wishlist as wishlist_service
 from shop.tasks import notify_price_drops, write_image_renditions
 
@@ -65,4 +74,53 @@ def merge_on_login(sender, request, user, **kwargs) -> None:
             request,
             f"{saved} saved item{'s' if saved != 1 else ''} joined your wishlist.",
             fail_silently=True,
+        )
+
+
+# Search documents (issue 13): what a product is found by changes with its name, description,
+# category path, attribute values, variant names and SKUs. Each receiver is one statement.
+
+
+def _deleted_with_its_product(origin) -> bool:
+    """True when a delete started at a product (or products): its document goes with it."""
+    model = getattr(origin, "model", None) or type(origin)
+    return isinstance(model, type) and issubclass(model, Product)
+
+
+@receiver(post_save, sender=Product, dispatch_uid="shop-search-product")
+def product_saved_for_search(sender, instance: Product, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        search_service.refresh_documents(products=Product.objects.filter(pk=instance.pk))
+
+
+@receiver(post_save, sender=Variant, dispatch_uid="shop-search-variant-saved")
+@receiver(post_save, sender=ProductAttribute, dispatch_uid="shop-search-attribute-saved")
+def product_part_saved_for_search(sender, instance, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        search_service.refresh_documents(products=Product.objects.filter(pk=instance.product_id))
+
+
+@receiver(post_delete, sender=Variant, dispatch_uid="shop-search-variant-deleted")
+@receiver(post_delete, sender=ProductAttribute, dispatch_uid="shop-search-attribute-deleted")
+def product_part_deleted_for_search(sender, instance, origin=None, **kwargs) -> None:
+    if not _deleted_with_its_product(origin):
+        search_service.refresh_documents(products=Product.objects.filter(pk=instance.product_id))
+
+
+@receiver(post_save, sender=Category, dispatch_uid="shop-search-category")
+def category_saved_for_search(sender, instance: Category, raw: bool = False, **kwargs) -> None:
+    """Documents name the whole category path, so a category's whole subtree is refreshed."""
+    if not raw:
+        subtree = Q(category=instance) | Q(category__parent=instance)
+        subtree |= Q(category__parent__parent=instance)
+        search_service.refresh_documents(products=Product.objects.filter(subtree))
+
+
+@receiver(post_save, sender=AttributeValue, dispatch_uid="shop-search-attribute-value")
+def attribute_value_saved_for_search(
+    sender, instance: AttributeValue, raw: bool = False, **kwargs
+) -> None:
+    if not raw:
+        search_service.refresh_documents(
+            products=Product.objects.filter(attributes__value=instance)
         )

@@ -9,6 +9,7 @@ from shop.views import (
     layout,
     orders,
     pages,
+    search,
     wishlist,
 )
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("catalog/<slug:category_slug>/", catalog.catalog, name="catalog-category"),
     path("products/<slug:slug>/", catalog.product_detail, name="product-detail"),
     path("products/<slug:slug>/options/", catalog.choose_options, name="product-options"),
+    path("search/suggest/", search.suggest, name="search-suggest"),
     path("cart/", cart.cart_detail, name="cart"),
     path("cart/add/", cart.add_to_cart, name="cart-add"),
     path("cart/lines/<int:line_id>/", cart.update_line, name="cart-line"),

@@ -21,6 +21,7 @@ from shop.models.orders import (
     ShippingMethod,
 )
 from shop.models.pages import DynamicPage, PageRedirect
+from shop.models.search import SearchDocument, SearchPin, SearchSynonym, ZeroResultSearch
 from shop.models.wishlist import Wishlist, WishlistItem
 
 __all__ = [
@@ -44,10 +45,14 @@ __all__ = [
     "Product",
     "ProductAttribute",
     "ProductImage",
+    "SearchDocument",
+    "SearchPin",
+    "SearchSynonym",
     "SentEmail",
     "ShippingMethod",
     "Variant",
     "Warehouse",
     "Wishlist",
     "WishlistItem",
+    "ZeroResultSearch",
 ]

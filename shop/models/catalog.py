@@ -32,6 +32,8 @@ from shop.domain.availability import Availability
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from shop.models.search import Match
+
     class CardFields(TypedDict):
         """What `ProductQuerySet.as_cards` adds to each product row."""
 
@@ -157,16 +159,12 @@ class ProductQuerySet(models.QuerySet["Product"]):
     def in_stock(self) -> "ProductQuerySet":
         return self.filter(Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)))
 
-    def search(self, text: str) -> "ProductQuerySet":
-        """Products whose name, description or a variant SKU contains every word of `text`."""
-        qs = self
-        for word in text.split()[:8]:
-            qs = qs.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Exists(Variant.objects.filter(product=OuterRef("pk"), sku__icontains=word))
-            )
-        return qs
+    def search(self, query: "str | Match") -> "ProductQuerySet":
+        """Products matching a search (shop.models.search): a resolved `Match`, or a text whose
+        words are taken literally (stemmed; the last one also as a prefix, while typing)."""
+        from shop.models.search import Match, matching  # search documents refer to products
+
+        return self.filter(matching(query if isinstance(query, Match) else Match.literal(query)))
 
 
 class Product(models.Model):

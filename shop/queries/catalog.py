@@ -27,7 +27,9 @@ from shop.models import (
     ProductImage,
     Variant,
 )
+from shop.models.search import relevance
 from shop.queries import catalog_index
+from shop.queries import search as search_queries
 
 if TYPE_CHECKING:
     from shop.models.catalog import CardRow
@@ -145,6 +147,21 @@ class CatalogPage:
     categories: list[CategoryLink]
     facets: list[Facet]
     notices: list[str]
+    search: search_queries.SearchPlan | None = None  # what `filters.q` was taken to mean
+
+    @property
+    def found_nothing_for_search(self) -> bool:
+        """A search with no other filter that matched nothing: worth the zero-result report."""
+        f = self.filters
+        return (
+            self.search is not None
+            and self.total == 0
+            and self.category is None
+            and f.page == 1
+            and not (f.attributes or f.in_stock)
+            and f.min_price is None
+            and f.max_price is None
+        )
 
     @property
     def has_previous(self) -> bool:
@@ -248,10 +265,11 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
 
     # The sets (catalog_index): each facet is counted with every filter but its own.
     base = index.everything
-    if filters.q:
-        base &= index.of_products(
-            published_products().search(filters.q).values_list("pk", flat=True)
-        )
+    plan = search_queries.interpret(filters.q) if filters.q else None  # one query, none when cached
+    ranks: dict[int, tuple] | None = None
+    if plan is not None:
+        ranks = _search_ranks(plan)
+        base &= index.of_products(ranks)
     if filters.min_price is not None or filters.max_price is not None:
         base &= index.priced(filters.min_price, filters.max_price)
     if filters.in_stock:
@@ -324,7 +342,10 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     products: list[ProductCard] = []
     if filters.page <= num_pages and total:
         offset = (filters.page - 1) * page_size
-        ids = index.ordered(in_scope, filters.sort, offset, page_size)
+        if ranks is None:
+            ids = index.ordered(in_scope, filters.sort, offset, page_size)
+        else:  # Search results: most relevant, then in stock, then the sort.
+            ids = index.ranked(in_scope, ranks, filters.sort, offset, page_size)
         # Filtering by a value that is also a variant option (colour) shows pictures in it.
         pictures_of = {
             slug: [known[slug][value].label for value in chosen if value in known[slug]]
@@ -352,7 +373,18 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
         categories=links,
         facets=facets,
         notices=notices,
+        search=plan,
     )
+
+
+def _search_ranks(plan: search_queries.SearchPlan) -> dict[int, tuple]:
+    """The published products a search matches, each with its relevance (one query): the
+    values of `relevance(plan.match)`'s ordering keys, lowest first."""
+    keys = {f"rank_{i}": order.expression for i, order in enumerate(relevance(plan.match))}
+    rows = (
+        published_products().search(plan.match).annotate(**keys).order_by().values_list("pk", *keys)
+    )
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def _union(sets) -> int:

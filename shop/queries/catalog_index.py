@@ -48,6 +48,8 @@ class CatalogIndex:
     variant_prices: list[tuple[Decimal, int]]  # distinct (price, position) pairs, by price
     lowest_prices: list[Decimal]  # min_price by position, the priced ones (ascending)
     orders: dict[str, list[int]]  # sort name → positions in that order
+    places: dict[str, list[int]]  # sort name → each position's place in that order
+    stocked: list[bool]  # by position: any stock
     categories: list[Category]
     facet_values: list[AttributeValue]  # with `definition`, in facet order
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -94,6 +96,21 @@ class CatalogIndex:
                 if len(picked) == limit:
                     break
         return picked
+
+    def ranked(
+        self, found: int, ranks: dict[int, tuple], sort: str, offset: int, limit: int
+    ) -> list[int]:
+        """Product ids of `found` (all in `ranks`) by rank, then in stock first, then `sort`."""
+        flags = bin(found)[:1:-1]
+        size = len(flags)
+        place = self.places.get(sort, self.places["newest"])
+        members = [
+            index
+            for pk in ranks
+            if (index := self.position.get(pk)) is not None and index < size and flags[index] == "1"
+        ]
+        members.sort(key=lambda i: (ranks[self.ids[i]], not self.stocked[i], place[i]))
+        return [self.ids[i] for i in members[offset : offset + limit]]
 
     def price_range(self, found: int) -> tuple[Decimal | None, Decimal | None]:
         """The lowest `min_price` and the highest `max_price` among `found`."""
@@ -214,6 +231,8 @@ def build(token: str) -> CatalogIndex:
         variant_prices=sorted({(price, position[pk]) for price, pk in prices if pk in position}),
         lowest_prices=[row[2] for row in rows if row[2] is not None],
         orders=orders,
+        places={name: _places(order) for name, order in orders.items()},
+        stocked=[row[6] > 0 for row in rows],
         categories=list(Category.objects.all()),
         facet_values=list(
             AttributeValue.objects.filter(definition__is_facet=True)
@@ -221,3 +240,10 @@ def build(token: str) -> CatalogIndex:
             .order_by("definition__position", "definition__name", "position", "label")
         ),
     )
+
+
+def _places(order: list[int]) -> list[int]:
+    places = [0] * len(order)
+    for place, index in enumerate(order):
+        places[index] = place
+    return places

@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
+from shop.queries.search import SearchPlan
+from shop.templatetags.search_tags import highlight as highlight_words
+
 register = template.Library()
 CENT = Decimal("0.01")
 
@@ -108,20 +111,22 @@ _rendered_cards: OrderedDict[tuple, str] = OrderedDict()
 RENDERED_CARDS_KEPT = 4000
 
 
-def _card_key(card, lazy: bool, actions: bool) -> tuple:
+def _card_key(card, name_html: str, lazy: bool, actions: bool) -> tuple:
     image = card.primary_image
     picture = image and (
         image.pk, str(image.image), image.alt, image.width, image.height,
         json.dumps(image.renditions, sort_keys=True),
     )  # fmt: skip
     return (
-        card.pk, card.name, card.url, card.category_name, card.min_price, card.max_price,
+        card.pk, name_html, card.url, card.category_name, card.min_price, card.max_price,
         card.availability.code, card.single_variant_id, picture, lazy, actions,
     )  # fmt: skip
 
 
 @register.simple_tag
-def product_cards(cards, eager: int = 0, actions: bool = False) -> SafeString:
+def product_cards(
+    cards, eager: int = 0, actions: bool = False, highlight: SearchPlan | None = None
+) -> SafeString:
     """The product cards of a grid (`components/product_card.html`), each rendered once per
     process for what it shows.
 
@@ -129,17 +134,25 @@ def product_cards(cards, eager: int = 0, actions: bool = False) -> SafeString:
     page it goes back to, are holes), so its output is kept, keyed on everything it shows:
     a changed price, name, picture or stock state is another key, never a stale card. So a
     listing never renders a card this process rendered before. `eager`: how many of the first
-    cards load their picture at once; `actions`: the heart and "Add to cart".
+    cards load their picture at once; `actions`: the heart and "Add to cart"; `highlight`: a
+    search whose matched words the names mark.
     """
     template = loader.get_template("components/product_card.html")
     add_url = reverse("shop:cart-add") if actions else ""
     out = []
     for number, card in enumerate(cards, 1):
-        key = _card_key(card, number > eager, actions)
+        name_html = highlight_words(card.name, highlight)
+        key = _card_key(card, name_html, number > eager, actions)
         html = _rendered_cards.get(key)
         if html is None:
             html = template.render(
-                {"card": card, "lazy": number > eager, "actions": actions, "add_url": add_url}
+                {
+                    "card": card,
+                    "name_html": name_html,
+                    "lazy": number > eager,
+                    "actions": actions,
+                    "add_url": add_url,
+                }
             )
             _rendered_cards[key] = html
             while len(_rendered_cards) > RENDERED_CARDS_KEPT:

@@ -11,6 +11,7 @@ from shop import cache_tokens
 from shop.forms import AddToCartForm, CatalogFilterForm, option_choice
 from shop.models import Product
 from shop.queries import catalog as catalog_queries
+from shop.services import search as search_service
 
 
 def _catalog_tokens(request: HtmxHttpRequest, category_slug: str | None = None) -> list[str]:
@@ -27,7 +28,8 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
     """The product grid with facets. htmx filter changes get the results and facet counts only.
 
     Malformed filters are reported and ignored with a 400; an unknown category is a 404; a page
-    past the end is an empty 404 that says how many pages there are.
+    past the end is an empty 404 that says how many pages there are. A search (`q`) that finds
+    nothing is counted in the zero-result report.
     """
     form = CatalogFilterForm(request.GET)
     form.is_valid()
@@ -37,9 +39,11 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
         )
     except catalog_queries.UnknownCategory:
         raise Http404("No such category.") from None
+    if listing.found_nothing_for_search:
+        search_service.record_zero_results(text=listing.filters.q)  # cheap; never raises
     errors = form.error_messages()
     status = 400 if errors else 404 if listing.page_out_of_range else 200
-    return render_page(
+    response = render_page(
         request,
         "shop/catalog.html",
         {
@@ -53,6 +57,9 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
         oob=["catalog-facets", "catalog-categories"],
         status=status,
     )
+    # Every search that finds nothing is counted, so its page is never served from the cache.
+    response.public_store = not listing.found_nothing_for_search  # type: ignore[attr-defined]
+    return response
 
 
 @require_safe

@@ -60,4 +60,90 @@
 
   // hx-swap="none" (Add to cart) settles nothing; htmx re-enables the button after the request.
   document.addEventListener("htmx:afterRequest", () => window.setTimeout(restoreFocus, 0));
+
+  // The search box's suggestions: the ARIA 1.2 combobox with a listbox popup. Focus stays in the
+  // box; the arrow keys move through the options (aria-activedescendant), Enter follows the
+  // chosen one (each is a link, so a click or tap needs no script), Escape closes the list and
+  // a second Escape empties the box. htmx fetches the listbox as the shopper types; an answer
+  // for other text than the box now holds is dropped. Without this script the box stays a
+  // plain search field that submits to the catalog.
+  const searchBox = () => document.querySelector("input[data-suggestions]");
+  const listboxOf = (input) => document.getElementById(input.dataset.suggestions);
+  const optionsOf = (input) =>
+    Array.from(listboxOf(input)?.querySelectorAll("[role=option]") || []);
+
+  function choose(input, option) {
+    for (const each of optionsOf(input)) {
+      each.setAttribute("aria-selected", String(each === option));
+    }
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function showSuggestions(input, open) {
+    const list = listboxOf(input);
+    const wanted = Boolean(open && list && optionsOf(input).length);
+    if (list) list.hidden = !wanted;
+    input.setAttribute("aria-expanded", String(wanted));
+    if (!wanted) choose(input, null);
+  }
+
+  function onSearchKey(event) {
+    const input = event.currentTarget;
+    const list = optionsOf(input);
+    const current = list.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    const open = input.getAttribute("aria-expanded") === "true";
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!list.length) return;
+      event.preventDefault();
+      showSuggestions(input, true);
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const next = current < 0 ? (step > 0 ? 0 : list.length - 1) : current + step;
+      choose(input, list[(next + list.length) % list.length]);
+    } else if (event.key === "Enter" && open && current >= 0) {
+      event.preventDefault();
+      list[current].click();
+    } else if (event.key === "Escape" && (open || input.value)) {
+      event.preventDefault();
+      if (open) showSuggestions(input, false);
+      else input.value = "";
+    }
+  }
+
+  function setUpSuggestions() {
+    const input = searchBox();
+    if (!input || input.dataset.combobox) return;  // none, or done (a boosted swap makes anew)
+    input.dataset.combobox = "on";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", input.dataset.suggestions);
+    input.setAttribute("aria-expanded", "false");
+    input.addEventListener("keydown", onSearchKey);
+    input.addEventListener("focus", () => showSuggestions(input, true));
+    input.addEventListener("blur", () => showSuggestions(input, false));
+  }
+
+  // Pressing an option must not blur the box first (that would close the list under it).
+  document.addEventListener("mousedown", (event) => {
+    const input = searchBox();
+    if (input && listboxOf(input)?.contains(event.target)) event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const input = searchBox();
+    if (!input || event.detail.target !== listboxOf(input)) return;
+    const asked = new URL(event.detail.xhr.responseURL, location.href).searchParams.get("q");
+    if ((asked || "").trim() !== input.value.trim()) event.detail.shouldSwap = false;
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const input = searchBox();
+    if (input && event.detail.elt && event.detail.elt.id === input.dataset.suggestions) {
+      showSuggestions(input, document.activeElement === input);
+    }
+  });
+  document.addEventListener("htmx:load", setUpSuggestions);
+  setUpSuggestions();
 })();

@@ -115,7 +115,8 @@ def test_sorting(clothing, sort, expected):
 
 def test_cards_carry_price_range_and_availability(clothing):
     listing = product_listing(filters=CatalogFilters(q="shirt", sort="name"))
-    blue, red = listing.products
+    # Search results put what is in stock first (tests/shop/test_search.py), then the sort.
+    red, blue = listing.products
     assert (red.min_price, red.max_price) == (Decimal("30.00"), Decimal("35.00"))
     assert red.availability.message == "Only 4 left"
     assert blue.availability.message == "Sold out"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from shop import cache_invalidation
-from shop.management import demo_homepage, demo_pictures
+from shop.management import demo_homepage, demo_pictures, demo_search
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
@@ -170,6 +170,7 @@ class Command(BaseCommand):
             self.ensure_checkout_options()
         created = self.ensure_products(products, seed, leaves, warehouses, values)
         homepage = demo_homepage.ensure_demo_homepage()  # Homepage and CMS pages (issue 5).
+        search = demo_search.ensure_demo_search()  # Search documents and synonyms (issue 13).
         cache_invalidation.catalog_changed()  # bulk inserts send no signals
         if not self.quiet:
             self.stdout.write(
@@ -179,6 +180,7 @@ class Command(BaseCommand):
                 )
             )
             self.stdout.write(self.style.SUCCESS(homepage))
+            self.stdout.write(self.style.SUCCESS(search))
 
     # Reference data -----------------------------------------------------------------------
 
