@@ -1,9 +1,9 @@
 """Read models for the catalog pages: everything a template touches, in a fixed number of queries.
 
 `product_listing` takes the matching products, every count and the page's order from the
-catalog index (shop.queries.catalog_index: built in six queries once per catalog change, in
-each process), then costs two queries whatever the filters or the catalog's size: the page's
-product cards (with their stock) and their pictures; a search adds its own.
+catalog index (shop.queries.catalog_index: built in seven queries once per catalog change, in
+each process), with the page's cards: no query, whatever the filters or the catalog's size; a
+search adds its own (its matches and their relevance).
 """
 
 from collections.abc import Mapping
@@ -77,21 +77,36 @@ class ProductCard:
     primary_image: ProductImage | None
 
     @classmethod
+    def from_index(
+        cls,
+        index: catalog_index.CatalogIndex,
+        source: catalog_index.CardSource,
+        pictures_of: dict[str, list[str]] | None = None,
+    ) -> "ProductCard":
+        """The card of a product as the catalog index holds it (no query); `pictures_of` as
+        for `from_row`."""
+        images = [index.image(fields) for fields in source.images]
+        picture, url = _pictured(images, source.url, pictures_of)
+        return cls(
+            pk=source.pk,
+            name=source.name,
+            url=url,
+            category_name=source.category_name,
+            min_price=source.min_price,
+            max_price=source.max_price,
+            availability=Availability(quantity=source.stock_total),
+            single_variant_id=source.single_variant_id,
+            primary_image=picture,
+        )
+
+    @classmethod
     def from_row(
         cls, product: "CardRow", pictures_of: dict[str, list[str]] | None = None
     ) -> "ProductCard":
         """The card of an `as_cards(pictures_of)` row. With `pictures_of`, a picture of one of
         those values (a red one, when the shopper filters by red) stands in for the primary
         one, and the card links to the product with that value chosen."""
-        url = product.get_absolute_url()
-        picture = next(iter(product.primary_images), None)
-        wanted = pictures_of or {}
-        for image in product.primary_images if wanted else ():
-            if image.options and all(
-                image.options.get(option) in values for option, values in wanted.items()
-            ):
-                picture, url = image, f"{url}?{urlencode(image.options)}"
-                break
+        picture, url = _pictured(product.primary_images, product.get_absolute_url(), pictures_of)
         return cls(
             pk=product.pk,
             name=product.name,
@@ -103,6 +118,20 @@ class ProductCard:
             single_variant_id=product.first_variant_id if product.variant_count == 1 else None,
             primary_image=picture,
         )
+
+
+def _pictured(
+    images: list[ProductImage], url: str, pictures_of: dict[str, list[str]] | None
+) -> tuple[ProductImage | None, str]:
+    """A card's picture and address: the first image (the primary one), or with `pictures_of`
+    the first picture of one of those values and the product's address with it chosen."""
+    wanted = pictures_of or {}
+    for image in images if wanted else ():
+        if image.options and all(
+            image.options.get(option) in values for option, values in wanted.items()
+        ):
+            return image, f"{url}?{urlencode(image.options)}"
+    return next(iter(images), None), url
 
 
 @dataclass
@@ -336,7 +365,7 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
             )
     facets = [f for f in facets if f.values]
 
-    # The page itself: its ids from the index, then its cards (two queries).
+    # The page itself: its ids and its cards, from the index.
     page_size = settings.CATALOG_PAGE_SIZE
     num_pages = max(1, -(-total // page_size))
     products: list[ProductCard] = []
@@ -352,8 +381,7 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
             for slug, chosen in selections.items()
             if slug in PICTURED_OPTIONS
         }
-        rows = {row.pk: row for row in Product.objects.filter(pk__in=ids).as_cards(pictures_of)}
-        products = [ProductCard.from_row(rows[pk], pictures_of) for pk in ids if pk in rows]
+        products = [ProductCard.from_index(index, index.card_source(pk), pictures_of) for pk in ids]
     elif filters.page > num_pages:
         notices.append(
             f"There is no page {filters.page}: these results have {num_pages} "

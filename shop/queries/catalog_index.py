@@ -8,8 +8,10 @@ third of a cold page's time at 10,000 products). Here each set is a Python int u
 bitset: bit i is the product at position i. Filtering is `&`, counting is `int.bit_count()`,
 both in C, and a page is the first matching positions in the order's list.
 
-The index is built from six queries (products with their stock and prices, variant prices,
-attribute values, categories, facet values, the next scheduled publication) the first time a
+It also holds what each product's card shows (name, address, prices, stock, pictures), so a
+listing's page costs no query. The index is built from seven queries (products with their
+stock, prices and variants; variant prices; attribute values; card pictures; categories; facet
+values; the next scheduled publication) the first time a
 process needs it after the catalog changed: it is kept under the `CATALOG_PAGES` generation
 token, which every write that changes what a listing shows replaces (shop.cache_invalidation),
 and until the next scheduled publication time. 10,000 products take about 0.1 s to index and
@@ -21,13 +23,36 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import F, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 from django.utils import timezone
 
 from shop import cache_tokens
-from shop.models import AttributeValue, Category, Product, ProductAttribute, Variant
+from shop.models import (
+    AttributeValue,
+    Category,
+    Product,
+    ProductAttribute,
+    ProductImage,
+    Variant,
+)
+
+
+class CardSource(NamedTuple):
+    """What a product card shows, as the index read it (see queries.catalog.ProductCard)."""
+
+    pk: int
+    name: str
+    url: str
+    category_name: str
+    min_price: Decimal | None
+    max_price: Decimal | None
+    stock_total: int
+    single_variant_id: int | None
+    images: tuple[tuple, ...]  # the primary image first, then those of one option value
 
 
 @dataclass
@@ -52,7 +77,23 @@ class CatalogIndex:
     stocked: list[bool]  # by position: any stock
     categories: list[Category]
     facet_values: list[AttributeValue]  # with `definition`, in facet order
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    cards: list[CardSource]  # by position
+    _images: dict[int, ProductImage] = field(default_factory=dict, repr=False)
+
+    def card_source(self, pk: int) -> CardSource:
+        return self.cards[self.position[pk]]
+
+    def image(self, fields: tuple) -> ProductImage:
+        """The ProductImage of a card's image fields (made once per index, then shared)."""
+        found = self._images.get(fields[0])
+        if found is None:
+            pk, product_id, name, alt, width, height, renditions, options, primary = fields
+            found = ProductImage(
+                pk=pk, product_id=product_id, image=name, alt=alt, width=width, height=height,
+                renditions=renditions, options=options, is_primary=primary,
+            )  # fmt: skip
+            self._images[pk] = found
+        return found
 
     def bits(self, positions) -> int:
         """The set of `positions` as a bitset."""
@@ -129,6 +170,14 @@ class CatalogIndex:
         return low, high
 
 
+PRODUCT_FIELDS = (
+    "pk", "category_id", "min_price", "max_price", "created", "name", "stock_total", "slug",
+    "variant_count", "first_variant_id",
+)  # fmt: skip
+PICTURE_FIELDS = (
+    "pk", "product_id", "image", "alt", "width", "height", "renditions", "options", "is_primary",
+)  # fmt: skip
+
 _current: CatalogIndex | None = None
 _building = threading.Lock()
 
@@ -166,11 +215,11 @@ def build(token: str) -> CatalogIndex:
             stock_total=Coalesce(
                 Subquery(variants.annotate(v=Sum(Greatest("stock", 0))).values("v")), 0
             ),
+            variant_count=Coalesce(Subquery(variants.annotate(v=Count("pk")).values("v")), 0),
+            first_variant_id=Subquery(variants.annotate(v=Min("pk")).values("v")),
         )
         .order_by(F("min_price").asc(nulls_last=True), "pk")
-        .values_list(
-            "pk", "category_id", "min_price", "max_price", "created", "name", "stock_total"
-        )
+        .values_list(*PRODUCT_FIELDS)
     )
     ids = [row[0] for row in rows]
     position = {pk: index for index, pk in enumerate(ids)}
@@ -214,6 +263,19 @@ def build(token: str) -> CatalogIndex:
         "name": sorted(range(size), key=lambda i: (rows[i][5], rows[i][0])),
         "max-price": sorted(range(size), key=lambda i: -(rows[i][3] or -no_price)),
     }
+    # A card's pictures: the primary one, and those of one option value (a red front) that a
+    # listing filtered by that value shows instead.
+    pictures: dict[int, list[tuple]] = {}
+    for picture in (
+        ProductImage.objects.filter(product_id__in=Product.objects.published().values("pk"))
+        .filter(Q(is_primary=True) | ~Q(options={}))
+        .order_by("-is_primary", "position", "pk")
+        .values_list(*PICTURE_FIELDS)
+    ):
+        pictures.setdefault(picture[1], []).append(picture)
+    categories = list(Category.objects.all())
+    category_names = {c.pk: c.name for c in categories}
+    url = reverse("shop:product-detail", kwargs={"slug": "-"})
     scheduled = Product.objects.filter(
         status=Product.Status.PUBLISHED, published_at__gt=now
     ).aggregate(next=Min("published_at"))["next"]
@@ -233,7 +295,21 @@ def build(token: str) -> CatalogIndex:
         orders=orders,
         places={name: _places(order) for name, order in orders.items()},
         stocked=[row[6] > 0 for row in rows],
-        categories=list(Category.objects.all()),
+        categories=categories,
+        cards=[
+            CardSource(
+                pk=row[0],
+                name=row[5],
+                url=url.replace("/-/", f"/{row[7]}/"),
+                category_name=category_names.get(row[1], ""),
+                min_price=row[2],
+                max_price=row[3],
+                stock_total=row[6],
+                single_variant_id=row[9] if row[8] == 1 else None,
+                images=tuple(pictures.get(row[0], ())),
+            )
+            for row in rows
+        ],
         facet_values=list(
             AttributeValue.objects.filter(definition__is_facet=True)
             .select_related("definition")
