@@ -168,7 +168,10 @@ def public_page(
                         until=until.timestamp() if until is not None else None,
                     )
                     cache.set(key, entry, timeout=timeout)
-                    memory.put(key, entry)
+                    _, compiled = memory.put(key, entry)
+                    # Filled from the split copy just made, instead of splitting it again.
+                    response.content = compiled.render(request)
+                    response.holes_filled = True
             return _conditional(request, response, digest)
 
         return wrapper

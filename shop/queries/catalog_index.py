@@ -18,6 +18,7 @@ and until the next scheduled publication time. 10,000 products take about 0.1 s 
 2 MB of memory.
 """
 
+import json
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -25,8 +26,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, Min, Q, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -90,7 +91,8 @@ class CatalogIndex:
             pk, product_id, name, alt, width, height, renditions, options, primary = fields
             found = ProductImage(
                 pk=pk, product_id=product_id, image=name, alt=alt, width=width, height=height,
-                renditions=renditions, options=options, is_primary=primary,
+                renditions=json.loads(renditions or "{}"), options=json.loads(options or "{}"),
+                is_primary=primary,
             )  # fmt: skip
             self._images[pk] = found
         return found
@@ -170,12 +172,10 @@ class CatalogIndex:
         return low, high
 
 
-PRODUCT_FIELDS = (
-    "pk", "category_id", "min_price", "max_price", "created", "name", "stock_total", "slug",
-    "variant_count", "first_variant_id",
-)  # fmt: skip
+PRODUCT_FIELDS = ("pk", "category_id", "min_price", "max_price", "created", "name", "slug")
 PICTURE_FIELDS = (
-    "pk", "product_id", "image", "alt", "width", "height", "renditions", "options", "is_primary",
+    "pk", "product_id", "image", "alt", "width", "height", "renditions_text", "options_text",
+    "is_primary",
 )  # fmt: skip
 
 _current: CatalogIndex | None = None
@@ -207,23 +207,34 @@ def forget() -> None:
 
 
 def build(token: str) -> CatalogIndex:
+    """Read the published catalog into a new index (seven plain queries; no per-row subquery:
+    the variants' totals are summed here)."""
     now = timezone.now()
-    variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    published = Product.objects.published()
     rows = list(
-        Product.objects.published()
-        .annotate(
-            stock_total=Coalesce(
-                Subquery(variants.annotate(v=Sum(Greatest("stock", 0))).values("v")), 0
-            ),
-            variant_count=Coalesce(Subquery(variants.annotate(v=Count("pk")).values("v")), 0),
-            first_variant_id=Subquery(variants.annotate(v=Min("pk")).values("v")),
-        )
-        .order_by(F("min_price").asc(nulls_last=True), "pk")
-        .values_list(*PRODUCT_FIELDS)
+        published.order_by(F("min_price").asc(nulls_last=True), "pk").values_list(*PRODUCT_FIELDS)
     )
     ids = [row[0] for row in rows]
     position = {pk: index for index, pk in enumerate(ids)}
     size = len(ids)
+
+    stock = [0] * size
+    variant_count = [0] * size
+    first_variant: list[int | None] = [None] * size
+    variant_prices = set()
+    for product_id, pk, price, units in (
+        Variant.objects.filter(product_id__in=published.values("pk"))
+        .order_by()
+        .values_list("product_id", "pk", "price", "stock")
+    ):
+        index = position.get(product_id)
+        if index is None:
+            continue
+        stock[index] += max(units, 0)
+        variant_count[index] += 1
+        first = first_variant[index]
+        first_variant[index] = pk if first is None or pk < first else first
+        variant_prices.add((price, index))
 
     def flags_to_bits(flags: bytearray) -> int:
         flags.reverse()
@@ -235,27 +246,17 @@ def build(token: str) -> CatalogIndex:
             grouped.setdefault(key, bytearray(b"0" * size))[index] = 49
         return {key: flags_to_bits(flags) for key, flags in grouped.items()}
 
-    in_stock = bytearray(b"0" * size)
-    for index, row in enumerate(rows):
-        if row[6] > 0:
-            in_stock[index] = 49
     attribute_pairs = (
-        ProductAttribute.objects.filter(product_id__in=Product.objects.published().values("pk"))
+        ProductAttribute.objects.filter(product_id__in=published.values("pk"))
         .order_by()
         .values_list("value_id", "product_id")
     )
-    prices = (
-        Variant.objects.filter(product_id__in=Product.objects.published().values("pk"))
-        .order_by()
-        .values_list("price", "product_id")
-    )
     no_price = Decimal("Infinity")
-    by_price = list(range(size))  # positions are in price order already
     orders = {
         "newest": sorted(
-            range(size), key=lambda i: (rows[i][6] <= 0, -rows[i][4].timestamp(), -rows[i][0])
+            range(size), key=lambda i: (stock[i] <= 0, -rows[i][4].timestamp(), -rows[i][0])
         ),
-        "price": by_price,
+        "price": list(range(size)),  # positions are in price order already
         "-price": sorted(
             range(size),
             key=lambda i: (rows[i][2] is None, -(rows[i][2] or 0), -rows[i][0]),
@@ -263,22 +264,32 @@ def build(token: str) -> CatalogIndex:
         "name": sorted(range(size), key=lambda i: (rows[i][5], rows[i][0])),
         "max-price": sorted(range(size), key=lambda i: -(rows[i][3] or -no_price)),
     }
-    # A card's pictures: the primary one, and those of one option value (a red front) that a
-    # listing filtered by that value shows instead.
+    # A card's pictures: the primary one, and the first of each option value (a red front) that
+    # a listing filtered by that value shows instead. JSON stays text until a card shows it.
     pictures: dict[int, list[tuple]] = {}
+    seen: set[tuple[int, str]] = set()
     for picture in (
-        ProductImage.objects.filter(product_id__in=Product.objects.published().values("pk"))
+        ProductImage.objects.filter(product_id__in=published.values("pk"))
         .filter(Q(is_primary=True) | ~Q(options={}))
+        .annotate(renditions_text=Cast("renditions", TextField()))
+        .annotate(options_text=Cast("options", TextField()))
         .order_by("-is_primary", "position", "pk")
         .values_list(*PICTURE_FIELDS)
     ):
-        pictures.setdefault(picture[1], []).append(picture)
+        key = (picture[1], "" if picture[8] else picture[7])
+        if key not in seen:
+            seen.add(key)
+            pictures.setdefault(picture[1], []).append(picture)
     categories = list(Category.objects.all())
     category_names = {c.pk: c.name for c in categories}
     url = reverse("shop:product-detail", kwargs={"slug": "-"})
     scheduled = Product.objects.filter(
         status=Product.Status.PUBLISHED, published_at__gt=now
     ).aggregate(next=Min("published_at"))["next"]
+    in_stock = bytearray(b"0" * size)
+    for index in range(size):
+        if stock[index] > 0:
+            in_stock[index] = 49
     return CatalogIndex(
         token=token,
         expires_at=scheduled,
@@ -290,25 +301,25 @@ def build(token: str) -> CatalogIndex:
         by_value=collect((value, position[pk]) for value, pk in attribute_pairs if pk in position),
         min_price=[row[2] for row in rows],
         max_price=[row[3] for row in rows],
-        variant_prices=sorted({(price, position[pk]) for price, pk in prices if pk in position}),
+        variant_prices=sorted(variant_prices),
         lowest_prices=[row[2] for row in rows if row[2] is not None],
         orders=orders,
         places={name: _places(order) for name, order in orders.items()},
-        stocked=[row[6] > 0 for row in rows],
+        stocked=[units > 0 for units in stock],
         categories=categories,
         cards=[
             CardSource(
                 pk=row[0],
                 name=row[5],
-                url=url.replace("/-/", f"/{row[7]}/"),
+                url=url.replace("/-/", f"/{row[6]}/"),
                 category_name=category_names.get(row[1], ""),
                 min_price=row[2],
                 max_price=row[3],
-                stock_total=row[6],
-                single_variant_id=row[9] if row[8] == 1 else None,
+                stock_total=stock[index],
+                single_variant_id=first_variant[index] if variant_count[index] == 1 else None,
                 images=tuple(pictures.get(row[0], ())),
             )
-            for row in rows
+            for index, row in enumerate(rows)
         ],
         facet_values=list(
             AttributeValue.objects.filter(definition__is_facet=True)
