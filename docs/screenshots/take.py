@@ -9,6 +9,7 @@ Debian's chromium (or $PLAYWRIGHT_CHROMIUM), and stores them as small palette PN
 
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -55,8 +56,13 @@ def main() -> int:
             page = browser.new_page(**options)
             page.goto(f"{BASE_URL}/catalog/", wait_until="networkidle")
             save_small(page.screenshot(), HERE / f"catalog-{label}.png")
-            product = page.get_by_role("link", name="Choose options").first.get_attribute("href")
-            page.goto(f"{BASE_URL}{product}", wait_until="networkidle")
+            links = page.get_by_role("link", name="Choose options")
+            hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+            # A product made in several colours shows the whole picker.
+            for href in hrefs:
+                page.goto(f"{BASE_URL}{href}", wait_until="networkidle")
+                if page.get_by_role("group", name=re.compile("^Colour")).count():
+                    break
             save_small(page.screenshot(), HERE / f"product-{label}.png")
             page.close()
         browser.close()

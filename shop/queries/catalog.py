@@ -447,6 +447,14 @@ class ProductDetail:
         return self.selection.variant
 
     @property
+    def attribute_rows(self) -> list[tuple[str, str]]:
+        """The details as (name, values): "Colour", "White, Red, Green"."""
+        rows: dict[str, list[str]] = {}
+        for attribute in self.attributes:
+            rows.setdefault(attribute.definition.name, []).append(attribute.value.label)
+        return [(name, ", ".join(labels)) for name, labels in rows.items()]
+
+    @property
     def gallery(self) -> list[ProductImage]:
         """The pictures of the chosen values: theirs first, then those of every variant.
 
