@@ -174,6 +174,25 @@ def cart_with(*lines: tuple[Variant, int], coupon: Coupon | None = None) -> Cart
     return cart
 
 
+def sell(variant: Variant, quantity: int, capture_on_commit) -> None:
+    """Place an order for `quantity` of `variant` the way checkout does (locks, stock, cache
+    invalidation), running its after-commit work (`capture_on_commit`: pytest-django's
+    `django_capture_on_commit_callbacks`)."""
+    from shop.domain import pricing
+    from shop.queries import cart as cart_queries
+    from shop.services import checkout
+    from tests.shop.test_orders import DETAILS
+
+    cart = cart_with((variant, quantity))
+    with capture_on_commit(execute=True):
+        checkout.place_order(
+            cart_id=cart.pk,
+            checkout_token=cart.checkout_token,
+            confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
+            details=DETAILS,
+        )
+
+
 # Homepage layout and CMS pages (issue 5) --------------------------------------------------------
 
 

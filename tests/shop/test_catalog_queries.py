@@ -253,25 +253,14 @@ def test_saving_a_product_refreshes_the_counts(clothing):
 def test_selling_the_last_unit_refreshes_the_in_stock_counts(
     clothing, django_capture_on_commit_callbacks
 ):
-    from shop.domain import pricing
     from shop.models import Variant
-    from shop.queries import cart as cart_queries
-    from shop.services import checkout
-    from tests.factories import ShippingMethodFactory, cart_with
-    from tests.shop.test_orders import DETAILS
+    from tests.factories import ShippingMethodFactory, sell
 
     ShippingMethodFactory()
     in_stock = CatalogFilters(in_stock=True)
     assert product_listing(filters=in_stock).total == 3  # the blue shirt is sold out
     jumper = Variant.objects.get(product__name="Red Wool Jumper")
-    cart = cart_with((jumper, jumper.stock))
-    with django_capture_on_commit_callbacks(execute=True):
-        checkout.place_order(
-            cart_id=cart.pk,
-            checkout_token=cart.checkout_token,
-            confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
-            details=DETAILS,
-        )
+    sell(jumper, jumper.stock, django_capture_on_commit_callbacks)
     assert product_listing(filters=in_stock).total == 2
 
 

@@ -15,19 +15,15 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.utils import timezone
 
-from shop.domain import pricing
-from shop.models import Product, Variant
-from shop.queries import cart as cart_queries
-from shop.services import checkout
+from shop.models import Product
 from tests.factories import (
     CategoryFactory,
     ShippingMethodFactory,
-    cart_with,
     make_editor,
     make_live_layout,
     make_product,
+    sell,
 )
-from tests.shop.test_orders import DETAILS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,18 +41,6 @@ def shop(warm_footer):
 
 def card(html: str, name: str) -> str:
     return re.search(rf'<li class="product-card">(?:(?!</li>).)*?{name}.*?</li>', html, re.S)[0]
-
-
-def sell(variant: Variant, quantity: int, capture) -> None:
-    """Place a paid-for order the way checkout does (locks, stock, invalidation)."""
-    cart = cart_with((variant, quantity))
-    with capture(execute=True):
-        checkout.place_order(
-            cart_id=cart.pk,
-            checkout_token=cart.checkout_token,
-            confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
-            details=DETAILS,
-        )
 
 
 def test_a_warm_page_costs_no_query_for_a_visitor_without_a_session(
