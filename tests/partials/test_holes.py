@@ -124,3 +124,21 @@ def test_a_fingerprint_needs_a_csrf_cookie_and_no_waiting_message():
 def test_an_unknown_hole_is_an_error_not_a_silent_blank():
     with pytest.raises(KeyError):
         holes.fill("<!--if:nobody:1-->a<!--else-->b<!--endif-->", request_with_messages())
+
+
+def test_the_csrf_hole_is_the_visitors_secret_under_a_fresh_mask():
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+
+    request = request_with_messages()
+    request.META["CSRF_COOKIE"] = "k" * 32
+    tokens = {holes.csrf_token(request) for _ in range(50)}
+    assert len(tokens) == 50  # a fresh mask every time (BREACH)
+    assert all(len(t) == 64 and set(t) <= set(CSRF_ALLOWED_CHARS) for t in tokens)
+    assert {_unmask_cipher_token(t) for t in tokens} == {"k" * 32}
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"]
+    newcomer = request_with_messages()  # no cookie yet: a new secret, to be set as the cookie
+    token = holes.csrf_token(newcomer)
+    assert _unmask_cipher_token(token) == newcomer.META["CSRF_COOKIE"] != "k" * 32
+    # Every character of a string is used (uniform over 62, no character left out).
+    seen = set("".join(holes._csrf_string() for _ in range(200)))
+    assert seen == set(CSRF_ALLOWED_CHARS)
