@@ -16,6 +16,7 @@ from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Confirmed
 from shop.models import LayoutBlock, Product, ShippingMethod
+from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import MAX_FEATURED_PRODUCTS
 from shop.queries import catalog as catalog_queries
 from shop.queries.cart import CheckoutReview
@@ -460,6 +461,7 @@ class BlockForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.HERO)
 class HeroBlockForm(BlockForm):
     heading = forms.CharField(max_length=160)
     text = forms.CharField(max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -479,12 +481,14 @@ class HeroBlockForm(BlockForm):
         return cleaned
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.PROMO_BANNER)
 class PromoBannerBlockForm(HeroBlockForm):
     # Django drops a parent's declared field that a subclass sets to None; the stubs don't know.
     image_alt = None  # type: ignore[assignment]
     tone = forms.ChoiceField(choices=LayoutBlock.Tone.choices)
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.FEATURED_PRODUCTS)
 class FeaturedProductsBlockForm(BlockForm):
     heading = forms.CharField(max_length=160)
     product_source = forms.ChoiceField(
@@ -565,6 +569,7 @@ class FeaturedProductsBlockForm(BlockForm):
         return changes
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.CATEGORY_GRID)
 class CategoryGridBlockForm(BlockForm):
     heading = forms.CharField(max_length=160, required=False)
     categories = forms.MultipleChoiceField(
@@ -591,6 +596,7 @@ class CategoryGridBlockForm(BlockForm):
         return changes
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.RICH_TEXT)
 class RichTextBlockForm(BlockForm):
     heading = forms.CharField(max_length=160, required=False)
     body = forms.CharField(
@@ -601,6 +607,7 @@ class RichTextBlockForm(BlockForm):
     )
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.CUSTOM_HTML)
 class CustomHtmlBlockForm(BlockForm):
     body = forms.CharField(
         label="HTML",
@@ -610,14 +617,12 @@ class CustomHtmlBlockForm(BlockForm):
     )
 
 
-BLOCK_FORMS: dict[str, type[BlockForm]] = {
-    LayoutBlock.Kind.HERO: HeroBlockForm,
-    LayoutBlock.Kind.FEATURED_PRODUCTS: FeaturedProductsBlockForm,
-    LayoutBlock.Kind.CATEGORY_GRID: CategoryGridBlockForm,
-    LayoutBlock.Kind.PROMO_BANNER: PromoBannerBlockForm,
-    LayoutBlock.Kind.RICH_TEXT: RichTextBlockForm,
-    LayoutBlock.Kind.CUSTOM_HTML: CustomHtmlBlockForm,
-}
+def block_form(kind: str) -> type[BlockForm]:
+    """The editor form of a block kind (shop.models.blocks: each registers its own)."""
+    form_class = BLOCK_KINDS[kind].form
+    if form_class is None or not issubclass(form_class, BlockForm):
+        raise LookupError(f"No block form is registered for {kind!r}.")
+    return form_class
 
 
 class BlockImageForm(forms.Form):

@@ -110,7 +110,7 @@ class Layout(models.Model):
 
 
 class LayoutBlock(models.Model):
-    """One block of the homepage. Which fields matter depends on `kind` (see KIND_FIELDS)."""
+    """One block of the homepage. Which fields matter depends on `kind` (shop.models.blocks)."""
 
     class Kind(models.TextChoices):
         HERO = "hero", "Hero banner"
@@ -224,25 +224,6 @@ def block_visible(
     if starts_at is not None and moment < starts_at:
         return False
     return ends_at is None or moment < ends_at
-
-
-# The fields each kind of block uses (besides region and the visibility window): what the
-# editor shows, what a copy carries and what "changed" compares.
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    LayoutBlock.Kind.HERO: ("heading", "text", "image", "image_alt", "cta_label", "cta_url"),
-    LayoutBlock.Kind.FEATURED_PRODUCTS: (
-        "heading",
-        "product_source",
-        "products",
-        "rule_category",
-        "rule_attribute_value",
-        "product_count",
-    ),
-    LayoutBlock.Kind.CATEGORY_GRID: ("heading", "categories"),
-    LayoutBlock.Kind.PROMO_BANNER: ("heading", "text", "cta_label", "cta_url", "tone"),
-    LayoutBlock.Kind.RICH_TEXT: ("heading", "body"),
-    LayoutBlock.Kind.CUSTOM_HTML: ("body",),
-}
 
 
 class LayoutBlockProduct(models.Model):

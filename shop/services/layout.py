@@ -20,34 +20,13 @@ from django.utils import timezone
 
 from shop import cache_invalidation, locks
 from shop.models import Layout, LayoutBlock, LayoutBlockProduct, Product
-from shop.models.layout import KIND_FIELDS
+from shop.models.blocks import BLOCK_KINDS
 
 REGION_ORDER = [slug for slug, _ in LayoutBlock.Region.choices]
-COMMON_FIELDS = ("region", "starts_at", "ends_at")
 # Everything a block copy carries besides its layout (and, separately, its products/categories).
 COPIED_FIELDS = [
     f.attname for f in LayoutBlock._meta.concrete_fields if f.name not in {"id", "layout"}
 ]
-NEW_BLOCK_DEFAULTS: dict[str, dict[str, Any]] = {
-    LayoutBlock.Kind.HERO: {
-        "heading": "A new hero banner",
-        "text": "Say what is new, in a sentence or two.",
-        "cta_label": "Shop now",
-        "cta_url": "/catalog/",
-    },
-    LayoutBlock.Kind.FEATURED_PRODUCTS: {
-        "heading": "New in",
-        "product_source": LayoutBlock.ProductSource.CATEGORY,
-        "product_count": 4,
-    },
-    LayoutBlock.Kind.CATEGORY_GRID: {"heading": "Shop by category"},
-    LayoutBlock.Kind.PROMO_BANNER: {
-        "heading": "A new promotion",
-        "text": "What is on offer, and until when.",
-    },
-    LayoutBlock.Kind.RICH_TEXT: {"heading": "A few words", "body": "<p>Write something here.</p>"},
-    LayoutBlock.Kind.CUSTOM_HTML: {"body": "<p>Custom HTML</p>"},
-}
 
 
 class LayoutError(Exception):
@@ -195,18 +174,16 @@ def _draft_block(draft: Layout, key) -> LayoutBlock:
 def update_block(*, user, key, fields: Mapping[str, Any]) -> LayoutBlock:
     """Set the given fields of a block in the user's draft and return the block.
 
-    `fields` holds model attribute names: region, starts_at, ends_at and the fields of the block's
-    kind (KIND_FIELDS), with `products` as a list of Products in display order, `categories` as a
-    list of category ids and foreign keys as `<name>_id`. Raises BlockNotFound, and ValueError for
-    a field the block's kind does not have (a programming error, not a user's).
+    `fields` holds model attribute names: region, starts_at, ends_at and the fields of the
+    block's kind (`BLOCK_KINDS[kind].settable()`), with `products` as a list of Products in
+    display order, `categories` as a list of category ids and foreign keys as `<name>_id`.
+    Raises BlockNotFound, and ValueError for a field the block's kind does not have (a
+    programming error, not a user's).
     """
     with transaction.atomic():
         draft = _locked_draft(user)
         block = _draft_block(draft, key)
-        allowed = set(COMMON_FIELDS)
-        for name in KIND_FIELDS[block.kind]:
-            allowed.add(f"{name}_id" if name in {"rule_category", "rule_attribute_value"} else name)
-        unknown = set(fields) - allowed
+        unknown = set(fields) - BLOCK_KINDS[block.kind].settable()
         if unknown:
             raise ValueError(f"{block.kind} blocks have no {', '.join(sorted(unknown))}.")
         values = dict(fields)
@@ -238,7 +215,7 @@ def set_block_image(*, user, key, image: File | None) -> LayoutBlock:
     """
     with transaction.atomic():
         block = _draft_block(_locked_draft(user), key)
-        if block.kind != LayoutBlock.Kind.HERO:
+        if not BLOCK_KINDS[block.kind].takes_image:
             raise BlockNotFound()
         if image is None:
             block.image = None
@@ -250,12 +227,12 @@ def set_block_image(*, user, key, image: File | None) -> LayoutBlock:
 
 def add_block(*, user, kind: str, region: str) -> LayoutBlock:
     """Append a new block of `kind`, with friendly placeholder content, to a region of the draft."""
-    if kind not in LayoutBlock.Kind.values or region not in REGION_ORDER:
+    if kind not in BLOCK_KINDS or region not in REGION_ORDER:
         raise ValueError(f"Unknown block kind {kind!r} or region {region!r}.")
     with transaction.atomic():
         draft = _locked_draft(user)
         block = LayoutBlock.objects.create(
-            layout=draft, kind=kind, region=region, order=10_000, **NEW_BLOCK_DEFAULTS[kind]
+            layout=draft, kind=kind, region=region, order=10_000, **BLOCK_KINDS[kind].defaults
         )
         _renumber(_by_region(draft))
         return block

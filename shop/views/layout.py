@@ -33,13 +33,14 @@ from partials.responses import (
 )
 from shop import cache_tokens, session_keys
 from shop.forms import (
-    BLOCK_FORMS,
     AddBlockForm,
     BlockImageForm,
     MoveBlockForm,
     StateForm,
+    block_form,
 )
 from shop.models import LayoutBlock
+from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import can_edit_homepage
 from shop.queries import layout as layout_queries
 from shop.services import layout as layout_services
@@ -95,13 +96,13 @@ def editor_context(
     editor = layout_queries.homepage_editor(user=request.user)
     bound, image_bound = bound or {}, image_bound or {}
     for item in editor.blocks:
-        form_class = BLOCK_FORMS[item.kind]
+        form_class = block_form(item.kind)
         item.form = bound.get(item.key) or form_class(
             initial=form_class.initial_for(item.block),
             choices=editor.choices,
             auto_id=f"block-{item.key}-%s",
         )
-        if item.kind == LayoutBlock.Kind.HERO:
+        if BLOCK_KINDS[item.kind].takes_image:
             item.image_form = image_bound.get(item.key) or BlockImageForm(
                 auto_id=f"block-{item.key}-image-%s"
             )
@@ -211,7 +212,7 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
     kind = layout_queries.block_kind(user=request.user, key=block_key)
     if kind is None:
         return _refuse(request, layout_services.BlockNotFound.message, status=404)
-    form = BLOCK_FORMS[kind](
+    form = block_form(kind)(
         request.POST, choices=layout_queries.block_choices(), auto_id=f"block-{block_key}-%s"
     )
     if not form.is_valid():
