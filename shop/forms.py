@@ -15,6 +15,7 @@ from shop import tasks
 from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Confirmed
+from shop.domain.releases import StoreState
 from shop.models import LayoutBlock, Product, ShippingMethod
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import MAX_FEATURED_PRODUCTS
@@ -164,6 +165,10 @@ class AddToCartForm(forms.Form):
     request_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
     request_input = forms.RegexField(regex=r"^add-request-[0-9a-z-]{1,40}$", required=False)
 
+    def __init__(self, *args, state: StoreState | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state  # the store the shopper sees (default: the live store now)
+
     def clean(self) -> dict[str, Any]:
         """Resolve `product` and its options to `variant` (one query), unless a variant is given."""
         cleaned = super().clean() or {}
@@ -174,7 +179,7 @@ class AddToCartForm(forms.Form):
         chosen = option_choice(self.data, ignore=[*self.fields, "csrfmiddlewaretoken"])
         try:
             cleaned["variant"] = catalog_queries.variant_for_choice(
-                product_id=cleaned["product"], chosen=chosen
+                product_id=cleaned["product"], chosen=chosen, state=self.state
             )
         except catalog_queries.OptionUnavailable as error:
             raise forms.ValidationError(error.message) from None

@@ -42,7 +42,7 @@ class BlockKind:
     defaults: Mapping[str, Any]
     takes_image: bool = False
     form: type | None = None
-    loader: Callable[[list[Any]], None] | None = None
+    loader: Callable[[list[Any], Any], None] | None = None
     loader_name: str = ""  # which loader it needs: named here, the function registers itself
 
     @property
@@ -75,9 +75,12 @@ class BlockKinds(dict[str, BlockKind]):
 
     def loader_for(self, name: str):
         """Function decorator: the loader every kind whose `loader_name` is `name` uses. It
-        takes all the blocks of the layouts being rendered and sets what they show."""
+        takes all the blocks of the layouts being rendered and the store state they show
+        (shop.domain.releases.StoreState), and sets what they show."""
 
-        def register(function: Callable[[list[Any]], None]) -> Callable[[list[Any]], None]:
+        def register(
+            function: Callable[[list[Any], Any], None],
+        ) -> Callable[[list[Any], Any], None]:
             for kind in self.values():
                 if kind.loader_name == name:
                     kind.loader = function
@@ -85,9 +88,9 @@ class BlockKinds(dict[str, BlockKind]):
 
         return register
 
-    def loaders(self) -> list[Callable[[list[Any]], None]]:
+    def loaders(self) -> list[Callable[[list[Any], Any], None]]:
         """Each registered loader once, in registry order."""
-        found: list[Callable[[list[Any]], None]] = []
+        found: list[Callable[[list[Any], Any], None]] = []
         for kind in self.values():
             if kind.loader is not None and kind.loader not in found:
                 found.append(kind.loader)

@@ -6,7 +6,9 @@ One table of blocks serves three kinds of layout:
 - drafts: at most one per staff user, copied from the live layout on their first change
   (copy-on-write); `base_version` is the live version the copy was taken from, so publishing can
   refuse when somebody else published in between;
-- revisions: a frozen copy of what each publish made live, numbered by the version it created.
+- revisions: a frozen copy of what each publish made live, numbered by the version it created;
+- releases: the homepage a campaign release shows while it is in force (shop.models.releases),
+  copied from a marketer's draft.
 
 A block keeps its `key` when it is copied between layouts, so a draft block can be compared with
 the live block it came from and a revision can be restored block by block.
@@ -52,6 +54,7 @@ class Layout(models.Model):
         LIVE = "live", "Live"
         DRAFT = "draft", "Draft"
         REVISION = "revision", "Revision"
+        RELEASE = "release", "Release"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     owner = models.ForeignKey(
@@ -106,6 +109,8 @@ class Layout(models.Model):
             return f"Draft of {self.owner} (from version {self.base_version})"
         if self.kind == self.Kind.REVISION:
             return f"Revision {self.version}"
+        if self.kind == self.Kind.RELEASE:
+            return f"Homepage of a release ({self.pk})"
         return f"Live layout (version {self.version})"
 
 

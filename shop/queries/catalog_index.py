@@ -8,12 +8,17 @@ third of a cold page's time at 10,000 products). Here each set is a Python int u
 bitset: bit i is the product at position i. Filtering is `&`, counting is `int.bit_count()`,
 both in C, and a page is the first matching positions in the order's list.
 
-The index is built from six queries (products with their stock and prices, variant prices,
-attribute values, categories, facet values, the next scheduled publication) the first time a
-process needs it after the catalog changed: it is kept under the `CATALOG_PAGES` generation
-token, which every write that changes what a listing shows replaces (shop.cache_invalidation),
-and until the next scheduled publication time. 10,000 products take about 0.1 s to index and
-2 MB of memory.
+The index is built from six queries (products with their stock, variant prices, attribute
+values, categories, facet values, the next scheduled publication) the first time a process needs
+it after the catalog changed: it is kept under the `CATALOG_PAGES` generation token, which every
+write that changes what a listing shows replaces (shop.cache_invalidation), and until the next
+scheduled publication time. 10,000 products take about 0.1 s to index and 2 MB of memory.
+
+Releases (shop.domain.releases) change which products are shown and what they cost, so the index
+is of a store state: the live one is also keyed on the `RELEASES` token and the set of releases
+in force, and expires at the next release boundary (a start or an end), so a sale's prices,
+counts and price sort arrive on the second. A time-travel state gets its own index, built for
+its request and never kept: the live one never holds a preview.
 """
 
 import threading
@@ -22,12 +27,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, Min, OuterRef, Subquery, Sum
+from django.db.models import Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
 
 from shop import cache_tokens
+from shop.domain.releases import StoreState
 from shop.models import AttributeValue, Category, Product, ProductAttribute, Variant
+from shop.queries import releases
 
 
 @dataclass
@@ -35,8 +41,9 @@ class CatalogIndex:
     """Bitsets over the published products. Position i is `ids[i]`; positions follow the
     products' lowest prices (then ids), so "priced up to X" is just the lowest bits."""
 
-    token: str
-    expires_at: datetime | None  # when a product scheduled for later is published
+    token: str  # the catalog's and the releases' tokens, and the releases in force
+    expires_at: datetime | None  # when a product scheduled for later is published, or a release
+    # starts or ends
     ids: list[int]
     position: dict[int, int]
     everything: int
@@ -133,12 +140,23 @@ _current: CatalogIndex | None = None
 _building = threading.Lock()
 
 
-def current() -> CatalogIndex:
-    """The index for the catalog as it is now (built when the catalog changed, or never was)."""
+def current(state: StoreState | None = None) -> CatalogIndex:
+    """The index for the store in `state` (default: the live store now): this process's copy
+    when the catalog, the releases and the releases in force are the same and it has not
+    expired, else built afresh. A time-travel state's index is built for it and not kept."""
     global _current
-    token = cache_tokens.current(cache_tokens.CATALOG_PAGES)
+    state = state or releases.live_state()
+    if state.time_travel:
+        return build("time-travel", state)
+    token = "|".join(
+        (
+            cache_tokens.current(cache_tokens.CATALOG_PAGES),
+            cache_tokens.current(cache_tokens.RELEASES),
+            state.key,
+        )
+    )
     found = _current
-    now = timezone.now()
+    now = state.at
     if found is None or found.token != token or (found.expires_at and found.expires_at <= now):
         with _building:  # one build at a time per process; the others use the new one
             found = _current
@@ -147,7 +165,7 @@ def current() -> CatalogIndex:
                 or found.token != token
                 or (found.expires_at and found.expires_at <= now)
             ):
-                found = _current = build(token)
+                found = _current = build(token, state)
     return found
 
 
@@ -157,20 +175,41 @@ def forget() -> None:
     _current = None
 
 
-def build(token: str) -> CatalogIndex:
-    now = timezone.now()
+def build(token: str, state: StoreState) -> CatalogIndex:
+    """The index of the products shown in `state`, priced as there."""
+    now = state.at
+    shown = Product.objects.published(state)
     variants = Variant.objects.filter(product=OuterRef("pk")).order_by().values("product")
-    rows = list(
-        Product.objects.published()
-        .annotate(
+    products = list(
+        shown.annotate(
             stock_total=Coalesce(
                 Subquery(variants.annotate(v=Sum(Greatest("stock", 0))).values("v")), 0
             ),
         )
-        .order_by(F("min_price").asc(nulls_last=True), "pk")
-        .values_list(
-            "pk", "category_id", "min_price", "max_price", "created", "name", "stock_total"
-        )
+        .order_by("pk")
+        .values_list("pk", "category_id", "created", "name", "stock_total")
+    )
+    # Every variant's price in this state (a release's, else its own): positions follow the
+    # lowest, so "price" order and "priced up to X" need no sorting per request.
+    prices = [
+        (state.price_of(pk, price), product)
+        for pk, price, product in Variant.objects.filter(product_id__in=shown.values("pk"))
+        .order_by()
+        .values_list("pk", "price", "product_id")
+    ]
+    lows: dict[int, Decimal] = {}
+    highs: dict[int, Decimal] = {}
+    for price, product in prices:
+        if product not in lows or price < lows[product]:
+            lows[product] = price
+        if product not in highs or price > highs[product]:
+            highs[product] = price
+    rows = sorted(
+        (
+            (pk, category, lows.get(pk), highs.get(pk), created, name, stock)
+            for pk, category, created, name, stock in products
+        ),
+        key=lambda row: (row[2] is None, row[2] or 0, row[0]),
     )
     ids = [row[0] for row in rows]
     position = {pk: index for index, pk in enumerate(ids)}
@@ -191,14 +230,9 @@ def build(token: str) -> CatalogIndex:
         if row[6] > 0:
             in_stock[index] = 49
     attribute_pairs = (
-        ProductAttribute.objects.filter(product_id__in=Product.objects.published().values("pk"))
+        ProductAttribute.objects.filter(product_id__in=shown.values("pk"))
         .order_by()
         .values_list("value_id", "product_id")
-    )
-    prices = (
-        Variant.objects.filter(product_id__in=Product.objects.published().values("pk"))
-        .order_by()
-        .values_list("price", "product_id")
     )
     no_price = Decimal("Infinity")
     by_price = list(range(size))  # positions are in price order already
@@ -219,7 +253,7 @@ def build(token: str) -> CatalogIndex:
     ).aggregate(next=Min("published_at"))["next"]
     return CatalogIndex(
         token=token,
-        expires_at=scheduled,
+        expires_at=min((t for t in (scheduled, state.until) if t is not None), default=None),
         ids=ids,
         position=position,
         everything=(1 << size) - 1,

@@ -78,8 +78,9 @@ class LiveLayoutChanged(LayoutError):
 # Copies ----------------------------------------------------------------------------------------
 
 
-def _copy_blocks(*, source: Layout, target: Layout) -> None:
-    """Copy every block of `source` (keys, products and categories too) into `target`."""
+def copy_blocks(*, source: Layout, target: Layout) -> None:
+    """Copy every block of `source` (keys, products and categories too) into `target` (which
+    should have none: call inside the transaction that holds both layouts)."""
     blocks = list(source.blocks.prefetch_related("chosen", "categories").order_by("order", "pk"))
     copies = LayoutBlock.objects.bulk_create(
         [
@@ -149,7 +150,7 @@ def start_draft(*, user) -> Layout:
             draft = Layout.objects.create(
                 kind=Layout.Kind.DRAFT, owner=user, base_version=live.version
             )
-            _copy_blocks(source=live, target=draft)
+            copy_blocks(source=live, target=draft)
         return draft
 
 
@@ -325,14 +326,14 @@ def publish_draft(*, user) -> Layout:
             )
         now = timezone.now()
         live.blocks.all().delete()
-        _copy_blocks(source=draft, target=live)
+        copy_blocks(source=draft, target=live)
         live.version += 1
         live.published_by, live.published_at = user, now
         live.save(update_fields=["version", "published_by", "published_at", "updated"])
         revision = Layout.objects.create(
             kind=Layout.Kind.REVISION, version=live.version, published_by=user, published_at=now
         )
-        _copy_blocks(source=draft, target=revision)
+        copy_blocks(source=draft, target=revision)
         draft.delete()
         transaction.on_commit(cache_invalidation.invalidate_live_homepage)
         return revision
@@ -344,12 +345,18 @@ def restore_revision(*, user, version: int) -> Layout:
     The draft is based on the current live version, so publishing it brings that revision back.
     Raises UnknownRevision.
     """
+    revision = Layout.objects.revisions().filter(version=version).first()
+    if revision is None:
+        raise UnknownRevision()
+    return replace_draft(user=user, source=revision)
+
+
+def replace_draft(*, user, source: Layout) -> Layout:
+    """Replace the user's draft with a copy of `source` (a revision, a release's homepage);
+    return the draft, based on the current live version."""
     _ensure_live_layout()
     with transaction.atomic():
         live = locks.lock_live_layout()
-        revision = Layout.objects.revisions().filter(version=version).first()
-        if revision is None:
-            raise UnknownRevision()
         draft = locks.lock_draft(owner_id=user.pk)
         if draft is None:
             draft = Layout.objects.create(
@@ -359,7 +366,7 @@ def restore_revision(*, user, version: int) -> Layout:
             draft.blocks.all().delete()
             draft.base_version = live.version
             draft.save(update_fields=["base_version", "updated"])
-        _copy_blocks(source=revision, target=draft)
+        copy_blocks(source=source, target=draft)
         return draft
 
 
@@ -391,6 +398,6 @@ def ensure_published_layout(*, blocks: list[dict[str, Any]], user=None) -> Layou
         revision = Layout.objects.create(
             kind=Layout.Kind.REVISION, version=1, published_by=user, published_at=now
         )
-        _copy_blocks(source=live, target=revision)
+        copy_blocks(source=live, target=revision)
         transaction.on_commit(cache_invalidation.invalidate_live_homepage)
         return revision

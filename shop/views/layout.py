@@ -43,6 +43,7 @@ from shop.models import LayoutBlock
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import can_edit_homepage
 from shop.queries import layout as layout_queries
+from shop.queries.releases import store_state
 from shop.services import layout as layout_services
 
 HOME = "shop:home"
@@ -121,20 +122,26 @@ def _editing_here(request: HtmxHttpRequest) -> bool:
 
 @require_safe
 @public_page(
-    tokens=lambda request: [cache_tokens.LIVE_HOMEPAGE, cache_tokens.FOOTER_PAGES],
+    tokens=lambda request: [
+        cache_tokens.LIVE_HOMEPAGE,
+        cache_tokens.RELEASES,
+        cache_tokens.FOOTER_PAGES,
+    ],
     seconds=lambda: settings.HOMEPAGE_CACHE_SECONDS,
     bypass=_editing_here,
 )
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    """The homepage: the published layout (cached), or the editor's own draft in edit mode.
+    """The homepage: the published layout (cached) or the homepage of the release in force, or
+    the editor's own draft in edit mode.
 
     Only the user who owns a draft, with the homepage permission and edit mode on in this
-    session, ever gets it here; everybody else gets the live layout.
+    session, ever gets it here; everybody else gets the live layout (at the moment they time
+    travel to, for staff and preview links).
     """
     if is_editing(request):
         # Their draft (or live, before their first change), with the editor around it.
         return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
-    homepage = layout_queries.live_homepage()
+    homepage = layout_queries.live_homepage(state=store_state(request))
     response = render_page(request, HOME_TEMPLATE, {"homepage": homepage})
     response.public_until = homepage.next_change  # type: ignore[attr-defined]
     return response

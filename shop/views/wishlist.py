@@ -21,6 +21,7 @@ from partials.responses import (
 from shop.forms import MoveToCartForm, WishlistToggleForm
 from shop.models import Cart, Product
 from shop.queries import wishlist as wishlist_queries
+from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
 
@@ -34,7 +35,8 @@ def _wishlist(request: HtmxHttpRequest, *, create: bool = False):
 
 
 def _page_context(request: HtmxHttpRequest) -> dict:
-    return {"items": wishlist_queries.wishlist_page(wishlist=_wishlist(request))}
+    items = wishlist_queries.wishlist_page(wishlist=_wishlist(request), state=store_state(request))
+    return {"items": items}
 
 
 @require_safe

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from shop import cache_tokens
+from shop.domain.releases import StoreState
 from shop.models import (
     Category,
     Layout,
@@ -38,6 +39,7 @@ from shop.models import (
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import block_visible
+from shop.queries import releases
 from shop.queries.catalog import ProductCard
 
 if TYPE_CHECKING:
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
 
 # Bump the "v1" whenever what is cached changes shape (RenderedBlock's fields): a deploy then
 # never unpickles an entry written by the previous code.
-CACHE_ENTRY_KEY = "homepage:live:v1:{token}"
+CACHE_ENTRY_KEY = "homepage:live:v2:{token}:{releases}:{state}"
 REGIONS = list(LayoutBlock.Region.choices)
 # Cards in a row of a featured rail on a wide screen (static/css/media.css): rails show whole
 # rows of it, which also fill rows of 2 on a phone.
@@ -63,8 +65,10 @@ RAIL_ROW = 4
 # Rendering blocks ------------------------------------------------------------------------------
 
 
-def load_blocks(layout_ids: list[int]) -> list["LoadedBlock"]:
-    """Every block of these layouts with all a block template touches, in a fixed query count."""
+def load_blocks(layout_ids: list[int], state: StoreState | None = None) -> list["LoadedBlock"]:
+    """Every block of these layouts with all a block template touches, in a fixed query count,
+    showing the products and prices of `state` (default: the live store now)."""
+    state = state or releases.live_state()
     blocks = list(
         LayoutBlock.objects.filter(layout_id__in=layout_ids)
         .prefetch_related(
@@ -82,7 +86,7 @@ def load_blocks(layout_ids: list[int]) -> list["LoadedBlock"]:
         .order_by("layout_id", "order", "pk")
     )  # fmt: skip
     for loader in BLOCK_KINDS.loaders():
-        loader(blocks)
+        loader(blocks, state)
     return blocks
 
 
@@ -95,10 +99,10 @@ def _in_subtree(category_path: str, category) -> Q:
     return in_subtree
 
 
-def _rule_product_ids(block: LayoutBlock, *, extra: int = 0) -> list[int]:
-    """The newest published, in-stock products matching a featured rail's rule (`extra` more
+def _rule_product_ids(block: LayoutBlock, state: StoreState, *, extra: int = 0) -> list[int]:
+    """The newest shown, in-stock products matching a featured rail's rule (`extra` more
     than the rail shows, to stand in for those an earlier rail already shows)."""
-    products = Product.objects.published().in_stock()
+    products = Product.objects.published(state).in_stock()
     source = LayoutBlock.ProductSource
     if block.product_source == source.CATEGORY and block.rule_category_id:
         products = products.filter(_in_subtree("category", block.rule_category_id))
@@ -124,7 +128,7 @@ def _full_rows(cards: list[ProductCard]) -> list[ProductCard]:
 
 
 @BLOCK_KINDS.loader_for("featured-products")
-def _attach_featured_products(blocks: list["LoadedBlock"]) -> None:
+def _attach_featured_products(blocks: list["LoadedBlock"], state: StoreState) -> None:
     """Set `block.featured` (a list of ProductCard) on featured-products blocks.
 
     A product shows in one rail of a layout at most: the first one down the page (hidden rails
@@ -147,7 +151,7 @@ def _attach_featured_products(blocks: list["LoadedBlock"]) -> None:
                 block.product_count + extra,
             )
             if rule not in by_rule:
-                by_rule[rule] = _rule_product_ids(block, extra=extra)
+                by_rule[rule] = _rule_product_ids(block, state, extra=extra)
             ids = by_rule[rule]
         wanted[block.pk] = ids
         if block.active:
@@ -156,8 +160,8 @@ def _attach_featured_products(blocks: list["LoadedBlock"]) -> None:
     products = {}
     if all_ids:
         products = {
-            p.pk: ProductCard.from_row(p)
-            for p in Product.objects.published().filter(pk__in=all_ids).as_cards()
+            p.pk: ProductCard.from_row(p, state=state)
+            for p in Product.objects.published(state).filter(pk__in=all_ids).as_cards()
         }
     shown: dict[int, set[int]] = {}
     for block in rails:
@@ -206,7 +210,7 @@ def _tile_image(category: Category) -> ProductImage | None:
 
 
 @BLOCK_KINDS.loader_for("grid-categories")
-def _attach_grid_categories(blocks: list["LoadedBlock"]) -> None:
+def _attach_grid_categories(blocks: list["LoadedBlock"], state: StoreState) -> None:
     """Set `block.grid_categories`: the chosen categories, or the top level when none are; each
     with `picture`, a ProductImage from its newest product (or None)."""
     grids = [b for b in blocks if b.kind == LayoutBlock.Kind.CATEGORY_GRID]
@@ -295,31 +299,46 @@ def _group(blocks) -> Homepage:
     return Homepage(regions=regions)
 
 
-def _render_live() -> tuple[RenderedBlock, ...]:
-    live = Layout.objects.live().only("pk").first()
-    if live is None:
-        return ()
-    return tuple(_rendered(b) for b in load_blocks([live.pk]) if b.active)
+def _render_live(state: StoreState) -> tuple[RenderedBlock, ...]:
+    """The blocks of the homepage in force in `state`: a release's, else the live layout."""
+    layout_id = state.effects.layout_id
+    if layout_id is None:
+        live = Layout.objects.live().only("pk").first()
+        if live is None:
+            return ()
+        layout_id = live.pk
+    return tuple(_rendered(b) for b in load_blocks([layout_id], state) if b.active)
 
 
-def live_homepage(*, now: datetime | None = None) -> Homepage:
-    """The published homepage as visitors see it at `now` (default: the current time).
+def live_homepage(*, now: datetime | None = None, state: StoreState | None = None) -> Homepage:
+    """The homepage as visitors see it in `state` (default: the live store at `now`, default
+    this second): the layout of the release in force that has one, else the live layout.
 
-    Served from the cache when warm (no SQL); rendered and cached for HOMEPAGE_CACHE_SECONDS when
-    cold; always rendered afresh when that setting is 0.
+    The live store's is served from the cache when warm (no SQL): keyed on the homepage's
+    token, the releases' token and the releases in force, so it is another entry from the
+    second a release starts or ends. Rendered and cached for HOMEPAGE_CACHE_SECONDS when cold;
+    always rendered afresh when that setting is 0, and for a time-travel state (never cached).
+    `next_change` is the first moment a scheduled block or a release starts or ends.
     """
+    state = state or releases.live_state(now=now)
     seconds = settings.HOMEPAGE_CACHE_SECONDS
-    if seconds > 0:
-        key = CACHE_ENTRY_KEY.format(token=cache_tokens.current(cache_tokens.LIVE_HOMEPAGE))
+    if seconds > 0 and not state.time_travel:
+        key = CACHE_ENTRY_KEY.format(
+            token=cache_tokens.current(cache_tokens.LIVE_HOMEPAGE),
+            releases=cache_tokens.current(cache_tokens.RELEASES),
+            state=state.key,
+        )
         blocks = cache.get(key)
         if blocks is None:
-            blocks = _render_live()
+            blocks = _render_live(state)
             cache.set(key, blocks, timeout=seconds)
     else:
-        blocks = _render_live()
-    moment = now or timezone.now()
+        blocks = _render_live(state)
+    moment = state.at
     homepage = _group([b for b in blocks if b.visible_at(moment)])
     changes = [t for b in blocks for t in (b.starts_at, b.ends_at) if t is not None and t > moment]
+    if state.until is not None:
+        changes.append(state.until)
     homepage.next_change = min(changes, default=None)
     return homepage
 
@@ -327,4 +346,10 @@ def live_homepage(*, now: datetime | None = None) -> Homepage:
 def draft_homepage(*, draft: Layout, now: datetime | None = None) -> Homepage:
     """The homepage a draft would make live, as visitors would see it at `now` (never cached)."""
     moment = now or timezone.now()
-    return _group([_rendered(b) for b in load_blocks([draft.pk]) if b.visible_at(moment)])
+    return _group(
+        [
+            _rendered(b)
+            for b in load_blocks([draft.pk], releases.live_state(now=moment))
+            if b.visible_at(moment)
+        ]
+    )
