@@ -679,3 +679,46 @@ class SearchForm(forms.Form):
         """The text to suggest for (call after is_valid()); empty when it was invalid."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         return (data.get("q") or "").strip()
+
+
+# Releases (issue 12) ----------------------------------------------------------------------------
+
+
+class TimeTravelForm(forms.Form):
+    """Where a staff member's time travel goes: a moment, a release (at its start, or now once
+    it has started), or both; `state=off` comes back to the live store."""
+
+    state = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])
+    at = forms.DateTimeField(
+        label="See the shop at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}),
+        input_formats=[
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ],
+    )
+    release = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    next = forms.CharField(required=False, max_length=500)
+
+    @property
+    def on(self) -> bool:
+        return self.cleaned_data["state"] == "on"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("state") == "on" and not (cleaned.get("at") or cleaned.get("release")):
+            raise forms.ValidationError("Choose a moment or a release to see.")
+        return cleaned
+
+
+class SaveIntoReleaseForm(forms.Form):
+    """Which draft release the homepage draft goes into (choices: the releases one may change)."""
+
+    release = forms.TypedChoiceField(label="Release", coerce=int, choices=[])
+
+    def __init__(self, *args, releases: Sequence[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "release").choices = list(releases)

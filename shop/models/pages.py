@@ -18,7 +18,8 @@ RESERVED_SLUGS = frozenset(
     {
         "account", "accounts", "admin", "api", "basket", "cart", "catalog", "checkout",
         "healthz", "homepage", "login", "logout", "media", "orders", "pages", "preview",
-        "products", "robots.txt", "search", "signup", "sitemap.xml", "static", "wishlist",
+        "products", "releases", "robots.txt", "search", "signup", "sitemap.xml", "static",
+        "wishlist",
     }
 )  # fmt: skip
 CATCH_ALL_URL_NAME = "page"

@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -32,10 +33,12 @@ from django.utils import timezone
 from shop.domain.releases import (
     NO_EFFECTS,
     Claim,
+    Conflict,
     Effects,
     PageChange,
     Timeline,
     Window,
+    conflicts,
     resolve_in_order,
 )
 from shop.models.catalog import AttributeValue, Category, Product, Variant
@@ -146,6 +149,10 @@ class Release(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "A release ends after it starts."})
+
     @property
     def window(self) -> Window:
         assert self.pk is not None
@@ -203,7 +210,11 @@ class ReleasePriceRule(models.Model):
 
     def __str__(self) -> str:
         target = self.category or self.attribute_value
-        return f"{self.percent_off.normalize():f}% off {target}"
+        return f"{Decimal(self.percent_off).normalize():f}% off {target}"
+
+    def clean(self) -> None:
+        if (self.category_id is None) == (self.attribute_value_id is None):
+            raise ValidationError("Choose a category or an attribute value (one of them).")
 
 
 class ReleasePrice(models.Model):
@@ -386,6 +397,18 @@ def claims_of(release_ids: Iterable[int]) -> dict[int, list[Claim]]:
     ):
         claims[pk].append(Claim(Claim.PAGE, page, f"“{title}”"))
     return claims
+
+
+def conflicts_with_scheduled(release: Release) -> list[Conflict]:
+    """The scheduled releases that overlap `release` and change some of the same things (the
+    conflict rule, shop.domain.releases.conflicts): five queries."""
+    others = list(Release.objects.scheduled().exclude(pk=release.pk))
+    claims = claims_of([release.pk, *(other.pk for other in others)])
+    return conflicts(
+        release.window,
+        claims[release.pk],
+        [(other.window, other.name, claims[other.pk]) for other in others],
+    )
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from shop import cache_tokens, session_keys
 from shop.domain.releases import Effects, StoreState, Timeline
 from shop.models import Release
-from shop.models.releases import TIME_TRAVEL_PERMISSION, effects_of
+from shop.models.releases import MANAGE_RELEASES_PERMISSION, TIME_TRAVEL_PERMISSION, effects_of
 
 TIMELINE_KEY = "releases:timeline:v1:{token}"
 EFFECTS_KEY = "releases:effects:v1:{token}:{catalog}:{ids}"
@@ -139,6 +139,30 @@ def can_time_travel(user) -> bool:
         and user.is_staff
         and user.has_perm(TIME_TRAVEL_PERMISSION)
     )
+
+
+def can_manage(user) -> bool:
+    """Staff who may build, schedule and roll back releases."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(MANAGE_RELEASES_PERMISSION)
+    )
+
+
+def draft_release_choices() -> list[tuple[int, str]]:
+    """The draft releases, soonest first, as (id, "Name (from 5 Dec 2025, 09:00)") choices."""
+    return [
+        (
+            release.pk,
+            f"{release.name} (from {timezone.localtime(release.starts_at):%-d %b %Y, %H:%M})",
+        )
+        for release in Release.objects.filter(status=Release.Status.DRAFT).order_by(
+            "starts_at", "pk"
+        )
+    ]
 
 
 def previewing(request: HttpRequest) -> bool:

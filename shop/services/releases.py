@@ -37,7 +37,7 @@ from shop.models import (
     Variant,
 )
 from shop.models.coupons import normalise_code
-from shop.models.releases import claims_of
+from shop.models.releases import conflicts_with_scheduled
 from shop.services import layout as layout_services
 
 LOWEST_PRICE = Decimal("0.01")
@@ -124,15 +124,29 @@ def create_release(
         return release
 
 
-def set_window(*, release: Release, starts_at: datetime, ends_at: datetime | None) -> Release:
-    """Move a draft's window. Raises NotDraft; ValueError if it would end before it starts."""
-    if ends_at is not None and ends_at <= starts_at:
+def save_draft(*, release: Release, user) -> Release:
+    """Save a release's own fields (name, description, window) as the admin's form set them: a
+    new one becomes a draft (recorded as created by `user`), an existing one must still be a
+    draft (checked under its lock). Raises NotDraft; ValueError if it would end before it
+    starts."""
+    if release.ends_at is not None and release.ends_at <= release.starts_at:
         raise ValueError("A release ends after it starts.")
     with transaction.atomic():
-        locked = _draft(release.pk)
-        locked.starts_at, locked.ends_at = starts_at, ends_at
-        locked.save(update_fields=["starts_at", "ends_at", "updated"])
-        return locked
+        if release.pk is None:
+            release.status = Release.Status.DRAFT
+            release.save()
+            _record(release, ReleaseEvent.Action.CREATED, user)
+            return release
+        _draft(release.pk)
+        release.save(update_fields=["name", "description", "starts_at", "ends_at", "updated"])
+        return release
+
+
+def refix_prices(*, release: Release) -> int:
+    """Fix the draft's price rules into per-variant prices again (after its rules or its
+    direct prices changed in the admin); returns how many. Raises NotDraft."""
+    with transaction.atomic():
+        return _fix_rules(_draft(release.pk))
 
 
 def set_price(*, release: Release, variant: Variant, price: Decimal) -> ReleasePrice:
@@ -343,17 +357,6 @@ def remove_homepage(*, release: Release) -> None:
 # Scheduling, moving back, rolling back ---------------------------------------------------------
 
 
-def conflicts(*, release: Release) -> list[rules.Conflict]:
-    """The scheduled releases that overlap `release` and change some of the same things."""
-    others = list(Release.objects.scheduled().exclude(pk=release.pk))
-    claims = claims_of([release.pk, *(other.pk for other in others)])
-    return rules.conflicts(
-        release.window,
-        claims[release.pk],
-        [(other.window, other.name, claims[other.pk]) for other in others],
-    )
-
-
 def schedule(*, release: Release, user, now: datetime | None = None) -> Release:
     """Schedule a draft: from its start it is in force for everyone, to the second.
 
@@ -372,7 +375,7 @@ def schedule(*, release: Release, user, now: datetime | None = None) -> Release:
         if current.starts_at <= moment:
             raise StartPassed()
         _fix_rules(current)
-        found = conflicts(release=current)
+        found = conflicts_with_scheduled(current)
         if found:
             raise ScheduleConflict(found)  # leaving the block rolls the fixed prices back
         current.status = Release.Status.SCHEDULED

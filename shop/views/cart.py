@@ -35,10 +35,14 @@ def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
 
 
 def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
-    view = cart_queries.cart_page(
-        cart=_cart(request), customer=request.user, state=store_state(request)
-    )
-    return {"view": view, "coupon_form": CouponForm(), **extra}
+    state = store_state(request)
+    view = cart_queries.cart_page(cart=_cart(request), customer=request.user, state=state)
+    return {
+        "view": view,
+        "coupon_form": CouponForm(),
+        "checkout_off": state.time_travel,  # nothing is sold from a preview
+        **extra,
+    }
 
 
 def _cart_changed(request: HtmxHttpRequest, message: str) -> HttpResponse:

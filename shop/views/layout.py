@@ -43,6 +43,7 @@ from shop.models import LayoutBlock
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import can_edit_homepage
 from shop.queries import layout as layout_queries
+from shop.queries import releases as release_queries
 from shop.queries.releases import store_state
 from shop.services import layout as layout_services
 
@@ -112,6 +113,12 @@ def editor_context(
         "block_kinds": LayoutBlock.Kind.choices,
         "share_link": _share_link(request, editor.draft),
         "editing_page": True,
+        # Draft releases the draft can be saved into (issue 12), for those who build releases.
+        "release_choices": (
+            release_queries.draft_release_choices()
+            if editor.draft and release_queries.can_manage(request.user)
+            else []
+        ),
     }
 
 
