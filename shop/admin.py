@@ -495,7 +495,7 @@ class ZeroResultSearchAdmin(admin.ModelAdmin):
 # shop.services.releases.
 
 
-class DraftOnlyInline(admin.TabularInline):
+class DraftOnlyInline(admin.StackedInline):
     """A release's changes: editable while it is a draft, read-only once it is scheduled."""
 
     extra = 0

@@ -742,3 +742,41 @@ def test_budgets_hold_with_one_release_scheduled_and_one_live(
         with django_assert_max_num_queries(0):
             assert client.get(url).status_code == 200
     assert "From £48.00" in client.get("/catalog/knitwear/?sort=price").content.decode()
+
+
+# manage.py release, for QA scripts --------------------------------------------------------------
+
+
+def test_a_campaign_can_be_scripted_with_manage_py_release(shop, at, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def release(*args) -> str:
+        out = StringIO()
+        call_command("release", *args, stdout=out)
+        return out.getvalue()
+
+    at(T0 - timedelta(minutes=5))
+    created = release("create", "--name", "Winter sale", "--starts-in", "60", "--ends-in", "3600")
+    pk = created.strip().splitlines()[-1]
+    assert "20% off Knitwear: 3 variant prices" in release(
+        "price", pk, "--percent", "20", "--category", "knitwear"
+    )
+    sku = shop["shirt"].variants.get().sku
+    assert f"{sku}: 40.00 → 35.00" in release("price", pk, "--sku", sku, "--set", "35")
+    assert "Coupon WINTER20 (20% off)" in release(
+        "coupon", pk, "--code", "winter20", "--percent", "20"
+    )
+    layout_services.start_draft(user=shop["editor"])
+    release("homepage", pk, "--user", "maya")
+    assert "Scheduled “Winter sale”" in release("schedule", pk)
+    link = release("preview-link", pk, "--base-url", "http://shop.test").strip()
+    assert link.startswith("http://shop.test/releases/preview/")
+    assert f"{pk}\tscheduled\t" in release("list")
+    at(T0 - timedelta(minutes=4) + timedelta(seconds=61))
+    assert "From £48.00" in client.get("/catalog/knitwear/").content.decode()
+    assert "Rolled back" in release("rollback", pk, "--note", "QA done")
+    assert "£48.00" not in client.get("/catalog/knitwear/").content.decode()
+    with pytest.raises(Exception, match="There is no release 999999"):
+        release("schedule", "999999")
