@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from shop.domain.customers import is_staff_with
 from shop.models.catalog import AttributeValue, Category, Product
 from shop.sanitising import clean_custom_html, clean_rich_text
 
@@ -253,10 +254,4 @@ EDIT_HOMEPAGE_PERMISSION = "shop.edit_homepage"
 
 def can_edit_homepage(user) -> bool:
     """Whether `user` may edit, preview, share and publish homepage drafts."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(EDIT_HOMEPAGE_PERMISSION)
-    )
+    return is_staff_with(user, EDIT_HOMEPAGE_PERMISSION)

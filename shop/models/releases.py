@@ -50,6 +50,18 @@ MANAGE_RELEASES_PERMISSION = "shop.manage_releases"
 TIME_TRAVEL_PERMISSION = "shop.time_travel"
 
 
+def who_did_it() -> models.ForeignKey:
+    """A user who did something to a release (kept, as nobody, if the user goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+
 class ReleaseQuerySet(models.QuerySet["Release"]):
     def scheduled(self) -> "ReleaseQuerySet":
         return self.filter(status=Release.Status.SCHEDULED)
@@ -111,23 +123,9 @@ class Release(models.Model):
         help_text="The homepage shown while it is in force (copied from a draft).",
     )
     scheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    scheduled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    scheduled_by = who_did_it()
     rolled_back_at = models.DateTimeField(null=True, blank=True, editable=False)
-    rolled_back_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    rolled_back_by = who_did_it()
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = models.DateTimeField(auto_now=True)
 

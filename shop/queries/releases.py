@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from shop import cache_tokens, session_keys
+from shop.domain.customers import is_staff_with
 from shop.domain.releases import Effects, StoreState, Timeline
 from shop.models import Release
 from shop.models.releases import MANAGE_RELEASES_PERMISSION, TIME_TRAVEL_PERMISSION, effects_of
@@ -132,24 +133,12 @@ def state_at(*, moment: datetime, release: Release | None = None) -> StoreState:
 
 def can_time_travel(user) -> bool:
     """Staff who may see the store at another moment (the time-travel permission)."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(TIME_TRAVEL_PERMISSION)
-    )
+    return is_staff_with(user, TIME_TRAVEL_PERMISSION)
 
 
 def can_manage(user) -> bool:
     """Staff who may build, schedule and roll back releases."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(MANAGE_RELEASES_PERMISSION)
-    )
+    return is_staff_with(user, MANAGE_RELEASES_PERMISSION)
 
 
 def draft_release_choices() -> list[tuple[int, str]]:
