@@ -190,6 +190,9 @@ def test_a_marketer_runs_a_winter_sale_that_goes_live_on_the_second(
     time.sleep(wait + 0.2)
     shopper.reload()
     expect(shopper.get_by_role("heading", name=SALE_HEADING)).to_be_visible()
+    page.goto(f"{shop}/admin/shop/release/")  # the timeline says so too
+    timeline = page.get_by_role("region", name=re.compile(r"^Timeline"))
+    expect(timeline.get_by_role("rowheader", name=re.compile(r"^Winter sale Live"))).to_be_visible()
 
     # 6. A shopper buys at the sale price with WINTER20.
     shopper.goto(f"{shop}{product.get_absolute_url()}?variant={variant.pk}")

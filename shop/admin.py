@@ -20,6 +20,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from shop import cache_invalidation, session_keys
+from shop.forms import TimeTravelForm
 from shop.models import (
     AttributeDefinition,
     AttributeValue,
@@ -634,9 +635,12 @@ class ReleaseAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def changelist_view(self, request, extra_context=None):
+        link = request.session.get(session_keys.RELEASE_LINKS, {}).get("moment")
         extra = {
             "timeline": release_changes.timeline_view(),
             "can_time_travel": release_queries.can_time_travel(request.user),
+            "moment_link": link
+            and {**link, "expires_at": datetime.fromisoformat(link["expires_at"])},
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra)
@@ -646,6 +650,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/changes/", view(self.changes_view), name="shop_release_changes"),
             path("<int:pk>/act/", view(self.act_view), name="shop_release_act"),
+            path("moment-link/", view(self.moment_link_view), name="shop_release_moment_link"),
             *super().get_urls(),
         ]
 
@@ -667,6 +672,25 @@ class ReleaseAdmin(admin.ModelAdmin):
             "can_time_travel": release_queries.can_time_travel(request.user),
         }
         return TemplateResponse(request, "admin/shop/release/changes.html", context)
+
+    def moment_link_view(self, request):
+        """POST `at`: a signed, expiring link to the whole shop as it will be at that moment."""
+        if request.method != "POST" or not release_queries.can_time_travel(request.user):
+            raise PermissionDenied("Preview links of a moment need the time-travel permission.")
+        form = TimeTravelForm({"state": "on", "at": request.POST.get("at", "")})
+        if form.is_valid() and form.cleaned_data["at"]:
+            link = release_queries.preview_link(moment=form.cleaned_data["at"])
+            self._remember_link(request, "moment", link)
+            self.message_user(request, "Preview link ready: anyone with it sees the shop then.")
+        else:
+            self.message_user(request, "Choose the moment to link to.", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:shop_release_changelist"))
+
+    def _remember_link(self, request, key: str, link) -> None:
+        url = request.build_absolute_uri(reverse("shop:release-preview", args=[link.token]))
+        links = request.session.get(session_keys.RELEASE_LINKS, {})
+        links[key] = {"url": url, "expires_at": link.expires_at.isoformat()}
+        request.session[session_keys.RELEASE_LINKS] = links
 
     def act_view(self, request, pk: int):
         """POST `action`: schedule, unschedule, roll-back, preview-link or edit-homepage."""
@@ -695,10 +719,7 @@ class ReleaseAdmin(admin.ModelAdmin):
                 )
             elif action == "preview-link":
                 link = release_queries.preview_link(release=release)
-                url = request.build_absolute_uri(reverse("shop:release-preview", args=[link.token]))
-                links = request.session.get(session_keys.RELEASE_LINKS, {})
-                links[str(release.pk)] = {"url": url, "expires_at": link.expires_at.isoformat()}
-                request.session[session_keys.RELEASE_LINKS] = links
+                self._remember_link(request, str(release.pk), link)
                 self.message_user(request, "Preview link ready: anyone with it sees the release.")
             elif action == "edit-homepage":
                 release_service.edit_homepage(release=release, user=request.user)

@@ -780,3 +780,21 @@ def test_a_campaign_can_be_scripted_with_manage_py_release(shop, at, client):
     assert "£48.00" not in client.get("/catalog/knitwear/").content.decode()
     with pytest.raises(Exception, match="There is no release 999999"):
         release("schedule", "999999")
+
+
+def test_a_preview_link_of_a_moment_shows_the_scheduled_releases_of_that_moment(shop, at):
+    at(T0 - timedelta(days=1))
+    sale = winter_sale(shop, starts_at=T0, ends_at=T0 + timedelta(days=2))
+    release_service.schedule(release=sale, user=shop["editor"])
+    admin = Client()
+    admin.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    admin.post("/admin/shop/release/moment-link/", {"at": "2030-01-11T12:00:00"})
+    listing_page = admin.get("/admin/shop/release/").content.decode()
+    token = re.search(r'value="http://testserver/releases/preview/([^/]+)/"', listing_page)[1]
+    guest = Client()
+    page = guest.get(f"/releases/preview/{token}/").content.decode()
+    assert "the shop as it will be on 11 Jan 2030, 12:00:00" in page
+    assert "Winter sale: knitwear 20% off" in page
+    guest.post(f"/releases/preview/{token}/")
+    assert "From £48.00" in guest.get("/catalog/knitwear/").content.decode()
+    assert "From £48.00" not in Client().get("/catalog/knitwear/").content.decode()

@@ -8,6 +8,7 @@
     manage.py release homepage 7 --user marketer@example.com
     manage.py release schedule 7
     manage.py release preview-link 7 --base-url http://127.0.0.1:8000
+    manage.py release preview-link --at 2025-12-05T09:00:00+00:00
     manage.py release rollback 7 --note "Wrong prices"
     manage.py release list
 
@@ -95,7 +96,8 @@ class Command(BaseCommand):
             sub.add_argument("--user", help="who does it (username or e-mail)")
 
         link = commands.add_parser("preview-link", help="print a signed, expiring preview link")
-        link.add_argument("release", type=int)
+        link.add_argument("release", type=int, nargs="?", help="the release (or --at alone)")
+        link.add_argument("--at", help="a moment (ISO 8601): the whole shop as it will be then")
         link.add_argument("--base-url", default="http://127.0.0.1:8000")
 
         rollback = commands.add_parser("rollback", help="undo a live or ended release")
@@ -234,9 +236,11 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
         self._say(f"“{found.name}” is a draft again")
 
-    def _preview_link(self, *, release, base_url, **_):
-        found = self._release(release)
-        link = release_queries.preview_link(release=found)
+    def _preview_link(self, *, release, base_url, at, **_):
+        if release is None and not at:
+            raise CommandError("Name a release, a moment (--at), or both.")
+        found = self._release(release) if release is not None else None
+        link = release_queries.preview_link(release=found, moment=_moment(at, None))
         path = reverse("shop:release-preview", args=[link.token])
         self._say(f"{base_url.rstrip('/')}{path}")
 
