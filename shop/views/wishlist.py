@@ -124,6 +124,7 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
             wishlist=_wishlist(request, create=True),
             product_id=form.cleaned_data["product"],
             saved=saved,
+            state=store_state(request),
         )
     except wishlist_service.UnknownProduct as error:
         return render_failure(request, "404.html", message=error.message, status=404, oob=BADGES)
@@ -145,6 +146,7 @@ def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
             item_id=item_id,
             cart=cart,
             variant_id=form.cleaned_data["variant"],
+            state=store_state(request),
         )
     except (wishlist_service.WishlistError, cart_service.CartError) as error:
         status = 404 if isinstance(error, wishlist_service.UnknownItem) else 409
