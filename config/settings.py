@@ -22,6 +22,7 @@ Environment:
     HOMEPAGE_CACHE_SECONDS         how long a rendered live homepage is cached (default 300);
                                    0 renders it from the database on every request.
     HOMEPAGE_PREVIEW_LINK_SECONDS  how long a shared draft-preview link works (default 7 days).
+    RELEASE_PREVIEW_LINK_SECONDS   how long a release (or moment) preview link works (7 days).
     PAYMENT_GATEWAY  dotted path of the payment gateway (default: the built-in test gateway).
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      SMTP for e-mails; EMAIL_CONSOLE=1 prints them (the default with DEBUG).
@@ -128,11 +129,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Previews of another moment (settings.PARTIALS_PREVIEW) are never cached or indexed.
+    "partials.public.MarkPreviews",
     # Last, so it sees responses first: fills the per-visitor holes of shared pages.
     "partials.holes.FillHoles",
 ]
 # Who is asking, for the holes of shared pages (partials.holes): the session, one query at most.
 PARTIALS_VISITOR = "shop.queries.visitor.visitor_for"
+# Whether a request shows the store at another moment (time travel, a release preview link):
+# partials.public then neither uses nor fills the shared page cache and marks every response
+# private, no-store and noindex.
+PARTIALS_PREVIEW = "shop.queries.releases.previewing"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -385,4 +392,9 @@ RECONCILE_AFTER_SECONDS = int(os.environ.get("RECONCILE_AFTER_SECONDS", "120"))
 HOMEPAGE_CACHE_SECONDS = int(os.environ.get("HOMEPAGE_CACHE_SECONDS", "300"))
 HOMEPAGE_PREVIEW_LINK_SECONDS = int(
     os.environ.get("HOMEPAGE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
+)
+
+# Campaign releases (issue 12): how long a preview link of a release or a moment works.
+RELEASE_PREVIEW_LINK_SECONDS = int(
+    os.environ.get("RELEASE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
 )

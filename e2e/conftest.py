@@ -18,7 +18,7 @@ from django.core.management import call_command
 
 from e2e.accessibility import Audit
 from partials.public import memory
-from shop.queries import catalog_index
+from shop.queries import catalog_index, releases
 
 # Playwright keeps an event loop running in this thread; Django would refuse ORM calls here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -106,6 +106,7 @@ def _isolated_cache():
     yield
     memory.entries.clear()  # this process's copies of public pages (partials.public)
     catalog_index.forget()  # and its catalog index: the next test has another database
+    releases.forget()  # and its timeline of releases
     if hasattr(cache, "delete_pattern"):  # django-redis; the local-memory cache needs nothing.
         cache.delete_pattern("*")
 

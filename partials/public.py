@@ -16,6 +16,11 @@ dotted path to a callable taking a list of names, returning {name: token}) from 
 Only a 200 without cookies and without `private`/`no-store` is stored: refusals, 404s and
 previews are rendered each time, and so is a response whose view set `public_store = False`.
 
+A request that previews something not public yet (`settings.PARTIALS_PREVIEW`, a dotted path
+to a callable taking the request: the shop's time travel) neither reads nor fills the cache,
+and `MarkPreviews`, a middleware, makes every response to it `private, no-store` and
+`noindex`.
+
 Every public response gets `Cache-Control: private, no-cache` (it carries this visitor's holes,
 so no shared cache may keep it, and the browser asks again each time) and an ETag made of the
 body's digest and the visitor's fingerprint (`holes.fingerprint`), so a 304 is answered only
@@ -37,7 +42,7 @@ from django.utils.http import parse_etags
 from django.utils.module_loading import import_string
 
 from partials import holes
-from partials.responses import wants_fragment
+from partials.responses import private_preview, wants_fragment
 
 KEY = "public:v1:{}"
 STORED_HEADERS = ("Content-Type", "Vary", "HX-Trigger", "HX-Retarget", "HX-Reswap")
@@ -102,6 +107,31 @@ class Memory:
 memory = Memory(settings.PUBLIC_PAGE_MEMORY)
 
 
+def previewing(request: HttpRequest) -> bool:
+    """Whether the request previews what is not public yet (settings.PARTIALS_PREVIEW; False
+    when unset), asked once per request."""
+    found = request.__dict__.get("_partials_previewing")
+    if found is None:
+        path = getattr(settings, "PARTIALS_PREVIEW", "")
+        found = bool(path and import_string(path)(request))
+        request.__dict__["_partials_previewing"] = found
+    return found
+
+
+class MarkPreviews:
+    """Middleware: every response to a previewing request is private, no-store and noindex
+    (after the session middleware, which `PARTIALS_PREVIEW` usually reads)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if previewing(request):
+            private_preview(response)
+        return response
+
+
 def _fresh(entry: object, versions: dict[str, str], now: float) -> bool:
     return (
         isinstance(entry, Entry)
@@ -119,7 +149,8 @@ def public_page(
     """Cache the view's GET responses whole (see the module's docstring).
 
     `tokens(request, **kwargs)` names the generation tokens the page depends on; `bypass(request)`
-    says when this request must not use or fill the cache (an editor's own view of it).
+    says when this request must not use or fill the cache (an editor's own view of it), as a
+    previewing request never does.
     `seconds` (or a callable returning it, read per request) 0, or settings.PUBLIC_PAGE_CACHE
     off, renders every time, still with the ETag.
     """
@@ -127,7 +158,7 @@ def public_page(
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if bypass is not None and bypass(request):
+            if previewing(request) or (bypass is not None and bypass(request)):
                 return view(request, *args, **kwargs)
             ttl = seconds() if callable(seconds) else seconds
             use_cache = settings.PUBLIC_PAGE_CACHE and ttl > 0

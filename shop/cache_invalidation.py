@@ -97,6 +97,15 @@ def invalidate_footer_pages() -> None:
     transaction.on_commit(lambda: cache_tokens.replace(cache_tokens.FOOTER_PAGES))
 
 
+def releases_changed() -> None:
+    """A release was scheduled, moved back to draft or rolled back: every cache that knows
+    which releases are in force (the timeline, the catalog index, the homepage, public pages)
+    starts again, at once and after commit. A release starting or ending needs no call: those
+    caches expire at the next boundary on their own."""
+    cache_tokens.replace(cache_tokens.RELEASES)
+    transaction.on_commit(lambda: cache_tokens.replace(cache_tokens.RELEASES))
+
+
 def _pages_changed(sender, **kwargs) -> None:
     invalidate_footer_pages()
 

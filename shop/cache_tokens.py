@@ -26,6 +26,9 @@ CATALOG_COUNTS = "catalog:counts-token"  # facet and category counts (shop.queri
 CATALOG_PAGES = "catalog:pages-token"  # cached catalog and product pages (shop.views.catalog)
 LIVE_HOMEPAGE = "homepage:live:token"  # the rendered live homepage (shop.queries.layout)
 FOOTER_PAGES = "pages:footer:token"  # the footer's links, and every CMS page (shop.queries.pages)
+# Which releases are scheduled and what they change (shop.queries.releases): replaced when one
+# is scheduled, moved back to draft or rolled back. Every public page is keyed on it too.
+RELEASES = "releases:token"
 INITIAL = "initial"  # the token of a generation never replaced (replace() writes uuid4 hex)
 
 

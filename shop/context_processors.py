@@ -2,6 +2,7 @@ from django.conf import settings
 
 from partials.holes import visitor
 from shop.queries.pages import footer_links
+from shop.queries.releases import store_state
 
 
 def shop(request) -> dict:
@@ -19,10 +20,19 @@ def shop(request) -> dict:
     def saved_ids() -> frozenset[int]:
         return visitor(request).saved_ids  # type: ignore[attr-defined]
 
+    def footer() -> tuple:
+        return footer_links(store_state(request))
+
+    def store_preview():
+        """The time-travel state this request shows (its banner), or None for the live store."""
+        state = store_state(request)
+        return state if state.time_travel else None
+
     return {
         "site_name": settings.SITE_NAME,
         "currency": settings.CURRENCY,
         "cart_count": cart_count,
         "saved_ids": saved_ids,
-        "footer_links": footer_links,  # called only where the footer shows; cached
+        "footer_links": footer,  # called only where the footer shows; cached
+        "store_preview": store_preview,  # the time-travel banner (never on a cached page)
     }

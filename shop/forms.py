@@ -15,7 +15,9 @@ from shop import tasks
 from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Confirmed
+from shop.domain.releases import StoreState
 from shop.models import LayoutBlock, Product, ShippingMethod
+from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import MAX_FEATURED_PRODUCTS
 from shop.queries import catalog as catalog_queries
 from shop.queries.cart import CheckoutReview
@@ -163,6 +165,10 @@ class AddToCartForm(forms.Form):
     request_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
     request_input = forms.RegexField(regex=r"^add-request-[0-9a-z-]{1,40}$", required=False)
 
+    def __init__(self, *args, state: StoreState | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state  # the store the shopper sees (default: the live store now)
+
     def clean(self) -> dict[str, Any]:
         """Resolve `product` and its options to `variant` (one query), unless a variant is given."""
         cleaned = super().clean() or {}
@@ -173,7 +179,7 @@ class AddToCartForm(forms.Form):
         chosen = option_choice(self.data, ignore=[*self.fields, "csrfmiddlewaretoken"])
         try:
             cleaned["variant"] = catalog_queries.variant_for_choice(
-                product_id=cleaned["product"], chosen=chosen
+                product_id=cleaned["product"], chosen=chosen, state=self.state
             )
         except catalog_queries.OptionUnavailable as error:
             raise forms.ValidationError(error.message) from None
@@ -460,6 +466,7 @@ class BlockForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.HERO)
 class HeroBlockForm(BlockForm):
     heading = forms.CharField(max_length=160)
     text = forms.CharField(max_length=600, required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -479,12 +486,14 @@ class HeroBlockForm(BlockForm):
         return cleaned
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.PROMO_BANNER)
 class PromoBannerBlockForm(HeroBlockForm):
     # Django drops a parent's declared field that a subclass sets to None; the stubs don't know.
     image_alt = None  # type: ignore[assignment]
     tone = forms.ChoiceField(choices=LayoutBlock.Tone.choices)
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.FEATURED_PRODUCTS)
 class FeaturedProductsBlockForm(BlockForm):
     heading = forms.CharField(max_length=160)
     product_source = forms.ChoiceField(
@@ -565,6 +574,7 @@ class FeaturedProductsBlockForm(BlockForm):
         return changes
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.CATEGORY_GRID)
 class CategoryGridBlockForm(BlockForm):
     heading = forms.CharField(max_length=160, required=False)
     categories = forms.MultipleChoiceField(
@@ -591,6 +601,7 @@ class CategoryGridBlockForm(BlockForm):
         return changes
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.RICH_TEXT)
 class RichTextBlockForm(BlockForm):
     heading = forms.CharField(max_length=160, required=False)
     body = forms.CharField(
@@ -601,6 +612,7 @@ class RichTextBlockForm(BlockForm):
     )
 
 
+@BLOCK_KINDS.form_for(LayoutBlock.Kind.CUSTOM_HTML)
 class CustomHtmlBlockForm(BlockForm):
     body = forms.CharField(
         label="HTML",
@@ -610,14 +622,12 @@ class CustomHtmlBlockForm(BlockForm):
     )
 
 
-BLOCK_FORMS: dict[str, type[BlockForm]] = {
-    LayoutBlock.Kind.HERO: HeroBlockForm,
-    LayoutBlock.Kind.FEATURED_PRODUCTS: FeaturedProductsBlockForm,
-    LayoutBlock.Kind.CATEGORY_GRID: CategoryGridBlockForm,
-    LayoutBlock.Kind.PROMO_BANNER: PromoBannerBlockForm,
-    LayoutBlock.Kind.RICH_TEXT: RichTextBlockForm,
-    LayoutBlock.Kind.CUSTOM_HTML: CustomHtmlBlockForm,
-}
+def block_form(kind: str) -> type[BlockForm]:
+    """The editor form of a block kind (shop.models.blocks: each registers its own)."""
+    form_class = BLOCK_KINDS[kind].form
+    if form_class is None or not issubclass(form_class, BlockForm):
+        raise LookupError(f"No block form is registered for {kind!r}.")
+    return form_class
 
 
 class BlockImageForm(forms.Form):
@@ -669,3 +679,46 @@ class SearchForm(forms.Form):
         """The text to suggest for (call after is_valid()); empty when it was invalid."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
         return (data.get("q") or "").strip()
+
+
+# Releases (issue 12) ----------------------------------------------------------------------------
+
+
+class TimeTravelForm(forms.Form):
+    """Where a staff member's time travel goes: a moment, a release (at its start, or now once
+    it has started), or both; `state=off` comes back to the live store."""
+
+    state = forms.ChoiceField(choices=[("on", "On"), ("off", "Off")])
+    at = forms.DateTimeField(
+        label="See the shop at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}),
+        input_formats=[
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ],
+    )
+    release = forms.IntegerField(required=False, min_value=1, max_value=2**62)
+    next = forms.CharField(required=False, max_length=500)
+
+    @property
+    def on(self) -> bool:
+        return self.cleaned_data["state"] == "on"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("state") == "on" and not (cleaned.get("at") or cleaned.get("release")):
+            raise forms.ValidationError("Choose a moment or a release to see.")
+        return cleaned
+
+
+class SaveIntoReleaseForm(forms.Form):
+    """Which draft release the homepage draft goes into (choices: the releases one may change)."""
+
+    release = forms.TypedChoiceField(label="Release", coerce=int, choices=[])
+
+    def __init__(self, *args, releases: Sequence[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        choice_field(self, "release").choices = list(releases)

@@ -1,8 +1,9 @@
 """Row locks: the only place `select_for_update` appears.
 
 Every function locks its rows in one statement, in primary-key order, and evaluates at once;
-callers take locks in one global order (cart, then variants, then coupon, then order; wishlists
-and layouts are never locked together with those). Two transactions that need the same rows
+callers take locks in one global order (cart, then variants, then coupon, then order; wishlists,
+layouts and releases are never locked together with those, and releases are locked before
+layouts). Two transactions that need the same rows
 therefore queue instead of deadlocking. Call these inside `transaction.atomic()`; the locks last
 until it ends.
 """
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from shop.models import Cart, Coupon, Layout, Order, Variant, Wishlist
+from shop.models import Cart, Coupon, Layout, Order, Release, Variant, Wishlist
 
 # Cart and checkout ------------------------------------------------------------------------
 
@@ -42,8 +43,14 @@ def lock_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
 
 
 def lock_coupon(coupon_id: int) -> Coupon | None:
-    """Lock a coupon's row (its use counter); None when it has been deleted."""
-    return Coupon.objects.select_for_update().filter(pk=coupon_id).first()
+    """Lock a coupon's row (its use counter); None when it has been deleted. Its release, if
+    any, comes in the same query (not locked): whether the coupon is valid depends on it."""
+    return (
+        Coupon.objects.select_for_update(of=("self",))
+        .select_related("release")
+        .filter(pk=coupon_id)
+        .first()
+    )
 
 
 def lock_order(order_id: int) -> Order:
@@ -87,3 +94,18 @@ def lock_live_and_draft(*, owner_id: int) -> tuple[Layout, Layout | None]:
     live = next(row for row in rows if row.kind == Layout.Kind.LIVE)
     draft = next((row for row in rows if row.kind == Layout.Kind.DRAFT), None)
     return live, draft
+
+
+# Releases (issue 12) ----------------------------------------------------------------------------
+
+
+def lock_release(release_id: int) -> Release:
+    """Lock one release row: every change to a release's contents happens under it."""
+    return Release.objects.select_for_update().get(pk=release_id)
+
+
+def lock_releases() -> list[Release]:
+    """Lock every release row, in primary-key order: scheduling holds them all, so two releases
+    scheduled at once are checked against each other one after the other (the conflict rule),
+    and no draft changes while it is checked."""
+    return list(Release.objects.select_for_update().order_by("pk"))

@@ -10,3 +10,6 @@ ORDERS = "orders"  # tokens of orders this browser placed, so guests can see the
 HOMEPAGE_EDITOR = "homepage_editor"  # set at login: the user may edit the homepage (its button)
 HOMEPAGE_EDITING = "homepage_editing"  # an editor has the homepage's edit mode on
 HOMEPAGE_SHARE_LINK = "homepage_share_link"  # the draft preview link the editor last made
+TIME_TRAVEL = "time_travel"  # a staff member sees the store at another moment: {"at", "release"}
+STORE_PREVIEW = "store_preview"  # a release preview link's signed token, opened in this browser
+RELEASE_LINKS = "release_preview_links"  # preview links made in the releases admin, by release

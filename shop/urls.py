@@ -9,6 +9,7 @@ from shop.views import (
     layout,
     orders,
     pages,
+    releases,
     search,
     wishlist,
 )
@@ -93,5 +94,10 @@ urlpatterns += [
     ),
     path("preview/<str:token>/", layout.shared_preview, name="homepage-preview"),
     path("sitemap.xml", pages.sitemap, name="sitemap"),
+    # Campaign releases (issue 12): time travel, preview links, the editor's "save into".
+    path("releases/time-travel/", releases.time_travel, name="time-travel"),
+    path("releases/preview/leave/", releases.leave_preview, name="store-preview-leave"),
+    path("releases/preview/<str:token>/", releases.preview, name="release-preview"),
+    path("releases/homepage/", releases.save_homepage, name="release-homepage"),
     path("robots.txt", pages.robots_txt, name="robots-txt"),
 ]

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from partials.public import memory
-from shop.queries import catalog_index
+from shop.queries import catalog_index, releases
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +11,7 @@ def _isolated_cache():
     yield
     memory.entries.clear()  # this process's copies of public pages (partials.public)
     catalog_index.forget()  # and its catalog index: the next test has another database
+    releases.forget()  # and its timeline of releases
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:
@@ -29,7 +30,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def warm_footer():
+def warm_releases():
+    """The timeline of scheduled releases, read before a budget is measured: like the footer,
+    it is site-wide and read once per process whenever a release is scheduled, moved back or
+    rolled back (one query; tests/shop/test_releases.py tests its cost), not the page's."""
+    from shop.queries.releases import live_state
+
+    live_state()
+
+
+@pytest.fixture
+def warm_footer(warm_releases):
     """The footer's links to CMS pages, cached before a page budget is measured: that cache is
     site-wide (one query when cold, tested on its own in test_pages.py), not the page's."""
     from shop.queries.pages import footer_links

@@ -8,6 +8,7 @@ they looked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ class QuoteLine:
     quantity: int
     unit_price: Decimal
     stock: int
+    price_note: str = ""  # the release whose price this is ("" for the variant's own)
 
     @property
     def line_total(self) -> Decimal:
@@ -129,30 +131,42 @@ def price_cart(
     coupon_uses: int,
     now: datetime,
     shipping_methods: list[ShippingMethod],
+    releases: Sequence[int] = (),
+    shown: Mapping[int, bool] | None = None,
 ) -> tuple[Quote, Coupon | None]:
     """Price cart lines (with `variant.product` loaded) as they stand at `now`.
 
-    `coupon` is the cart's coupon, if any, and `coupon_uses` this shopper's live orders with it
-    (for a per-customer limit). Returns the quote and the coupon if it still applies (else the
-    quote says why not). Products no longer on sale count as sold out.
+    Each line costs its variant's `price_now`: the price of the release in force that sets it,
+    which the caller gave the variant (shop.models.releases.apply_prices, or checkout under its
+    locks), else the variant's own. `releases` are the releases in force (a release's coupon
+    applies only then), and `shown` the products they show (True) or hide (False). `coupon`
+    is the cart's coupon, if any, and `coupon_uses` this shopper's live orders with it (for a
+    per-customer limit). Returns the quote and the coupon if it still applies (else the quote
+    says why not). Products no longer on sale (or hidden) count as sold out.
     """
     applied, problem = None, ""
     if coupon is not None:
         eligibility = coupon.eligibility(
-            subtotal=subtotal_of(lines), now=now, customer_uses=coupon_uses
+            subtotal=subtotal_of(lines), now=now, customer_uses=coupon_uses, releases=releases
         )
         if eligibility.ok:
             applied = coupon
         else:
             problem = eligibility.message
+    shown = shown or {}
+
+    def on_sale(product) -> bool:
+        return shown.get(product.pk, product.is_on_sale(now))
+
     quote_lines = [
         QuoteLine(
             variant_id=line.variant_id,
             sku=line.variant.sku,
             name=display_name(line.variant.product.name, line.variant.name),
             quantity=line.quantity,
-            unit_price=line.variant.price,
-            stock=line.variant.stock if line.variant.product.is_on_sale(now) else 0,
+            unit_price=line.variant.price_now,
+            stock=line.variant.stock if on_sale(line.variant.product) else 0,
+            price_note=line.variant.price_note,
         )
         for line in lines
     ]
@@ -169,8 +183,8 @@ def price_cart(
 
 
 def subtotal_of(lines: list[CartLine]) -> Decimal:
-    """The subtotal of cart lines at current prices (what coupon eligibility is checked on)."""
-    return to_money(sum((line.variant.price * line.quantity for line in lines), ZERO))
+    """The subtotal of cart lines at the prices in force (what coupon eligibility is checked on)."""
+    return to_money(sum((line.variant.price_now * line.quantity for line in lines), ZERO))
 
 
 # What changed between the quote the shopper confirmed and the live one.
@@ -206,11 +220,12 @@ def changes_since(confirmed: Confirmed, live: Quote, shipping_code: str) -> list
                 )
             if price != line.unit_price:
                 verb = "went up" if line.unit_price > price else "went down"
+                why = f" ({line.price_note})" if line.price_note else ""
                 changes.append(
                     Change(
                         "price",
                         f"The price of {line.name} {verb} from {symbol}{price} to "
-                        f"{symbol}{line.unit_price}.",
+                        f"{symbol}{line.unit_price}{why}.",
                     )
                 )
         if line.short_of_stock:

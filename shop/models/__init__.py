@@ -21,6 +21,14 @@ from shop.models.orders import (
     ShippingMethod,
 )
 from shop.models.pages import DynamicPage, PageRedirect
+from shop.models.releases import (
+    Release,
+    ReleaseEvent,
+    ReleasePage,
+    ReleasePrice,
+    ReleasePriceRule,
+    ReleaseVisibility,
+)
 from shop.models.search import SearchDocument, SearchPin, SearchSynonym, ZeroResultSearch
 from shop.models.wishlist import Wishlist, WishlistItem
 
@@ -45,6 +53,12 @@ __all__ = [
     "Product",
     "ProductAttribute",
     "ProductImage",
+    "Release",
+    "ReleaseEvent",
+    "ReleasePage",
+    "ReleasePrice",
+    "ReleasePriceRule",
+    "ReleaseVisibility",
     "SearchDocument",
     "SearchPin",
     "SearchSynonym",

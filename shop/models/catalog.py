@@ -32,6 +32,7 @@ from shop.domain.availability import Availability
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
+    from shop.domain.releases import StoreState
     from shop.models.search import Match
 
     class CardFields(TypedDict):
@@ -153,8 +154,25 @@ class ProductQuerySet(models.QuerySet["Product"]):
             )
         )
 
-    def published(self) -> "ProductQuerySet":
-        return self.filter(status=Product.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, state: "StoreState | None" = None) -> "ProductQuerySet":
+        """Products shoppers see: published by now, or in `state` (a moment and the releases
+        in force then, which may show a product or hide it; shop.domain.releases)."""
+        if state is None:
+            return self.filter(status=Product.Status.PUBLISHED, published_at__lte=timezone.now())
+        shown = Q(status=Product.Status.PUBLISHED, published_at__lte=state.at)
+        hidden, added = state.effects.hidden_products, state.effects.shown_products
+        if hidden:
+            shown &= ~Q(pk__in=hidden)
+        if added:
+            shown |= Q(pk__in=added)
+        return self.filter(shown)
+
+    def in_category_tree(self, category_id: int) -> "ProductQuerySet":
+        """Products of the category or of any category below it."""
+        under = Q()
+        for depth in range(MAX_CATEGORY_DEPTH):
+            under |= Q(**{"category" + "__parent" * depth + "_id": category_id})
+        return self.filter(under)
 
     def in_stock(self) -> "ProductQuerySet":
         return self.filter(Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0)))
@@ -237,6 +255,22 @@ class Variant(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)  # post_save receivers can still see `price_dropped`
         self._loaded_price: Decimal | None = self.price
+
+    @property
+    def price_now(self) -> Decimal:
+        """The price shoppers pay where this row was read: the price of the release in force
+        that sets it (`set_price_in_force`, by the read model or checkout), else its own."""
+        return self.__dict__.get("_price_in_force") or self.price
+
+    @property
+    def price_note(self) -> str:
+        """The release whose price `price_now` is ("" for the variant's own price)."""
+        return self.__dict__.get("_price_note", "")
+
+    def set_price_in_force(self, price: Decimal, note: str = "") -> None:
+        """Record the price in force (shop.models.releases); `price` itself stays as stored."""
+        self.__dict__["_price_in_force"] = Decimal(price)
+        self.__dict__["_price_note"] = note
 
     @property
     def price_dropped(self) -> bool:

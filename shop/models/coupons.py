@@ -4,6 +4,7 @@ The database keeps the use counter within the total limit; the per-customer limi
 customer's (or, for guests, the e-mail address's) orders that still hold the coupon.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,8 +15,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from shop.domain.money import ZERO, percent_of, to_money
+from shop.models.releases import Release
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ class Coupon(models.Model):
     )
     times_used = models.PositiveIntegerField(default=0, editable=False)
     active = models.BooleanField(default=True)
+    release = models.ForeignKey(
+        "shop.Release",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="coupons",
+        help_text="Valid only while this release is in force (and within its own dates).",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -91,14 +102,24 @@ class Coupon(models.Model):
         return f"{settings.CURRENCY_SYMBOL}{to_money(self.value):,} off"
 
     def eligibility(
-        self, *, subtotal: Decimal, now: datetime, customer_uses: int = 0
+        self,
+        *,
+        subtotal: Decimal,
+        now: datetime,
+        customer_uses: int = 0,
+        releases: Sequence[int] = (),
     ) -> Eligibility:
         """Whether the coupon applies to a cart of `subtotal` at `now`, with the reason if not.
 
-        `customer_uses` is how many live orders this customer (or e-mail) already placed with it.
+        `customer_uses` is how many live orders this customer (or e-mail) already placed with it;
+        `releases` are the releases in force (a release's coupon is valid only while it is).
         """
         if not self.active:
             return Eligibility(False, "inactive", f"The code {self.code} is no longer active.")
+        if self.release_id is not None and self.release_id not in releases:
+            problem = self._outside_release(now)
+            if problem is not None:
+                return problem
         if self.valid_from and now < self.valid_from:
             return Eligibility(False, "not-started", f"The code {self.code} is not valid yet.")
         if self.valid_until and now >= self.valid_until:
@@ -117,6 +138,22 @@ class Coupon(models.Model):
                 f"{settings.CURRENCY_SYMBOL}{to_money(self.min_subtotal):,}.",
             )
         return Eligibility(True)
+
+    def _outside_release(self, now: datetime) -> Eligibility | None:
+        """Why a release's coupon does not apply at `now` (None: its release is live then).
+        Load `release` with the coupon (select_related) to save a query."""
+        release = self.release
+        assert release is not None
+        state = release.state_at(now)
+        if state == Release.LIVE:
+            return None
+        if state == Release.SCHEDULED:
+            when = timezone.localtime(release.starts_at)
+            message = f"The code {self.code} is valid from {when:%-d %b %Y, %H:%M}."
+            return Eligibility(False, "not-started", message)
+        if state == Release.DRAFT:
+            return Eligibility(False, "not-started", f"The code {self.code} is not valid yet.")
+        return Eligibility(False, "expired", f"The code {self.code} has expired.")
 
     def discount_for(self, subtotal: Decimal) -> Decimal:
         """The discount on `subtotal`: rounded to pennies, never more than the subtotal."""

@@ -6,7 +6,9 @@ One table of blocks serves three kinds of layout:
 - drafts: at most one per staff user, copied from the live layout on their first change
   (copy-on-write); `base_version` is the live version the copy was taken from, so publishing can
   refuse when somebody else published in between;
-- revisions: a frozen copy of what each publish made live, numbered by the version it created.
+- revisions: a frozen copy of what each publish made live, numbered by the version it created;
+- releases: the homepage a campaign release shows while it is in force (shop.models.releases),
+  copied from a marketer's draft.
 
 A block keeps its `key` when it is copied between layouts, so a draft block can be compared with
 the live block it came from and a revision can be restored block by block.
@@ -25,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from shop.domain.customers import is_staff_with
 from shop.models.catalog import AttributeValue, Category, Product
 from shop.sanitising import clean_custom_html, clean_rich_text
 
@@ -52,6 +55,7 @@ class Layout(models.Model):
         LIVE = "live", "Live"
         DRAFT = "draft", "Draft"
         REVISION = "revision", "Revision"
+        RELEASE = "release", "Release"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     owner = models.ForeignKey(
@@ -106,11 +110,13 @@ class Layout(models.Model):
             return f"Draft of {self.owner} (from version {self.base_version})"
         if self.kind == self.Kind.REVISION:
             return f"Revision {self.version}"
+        if self.kind == self.Kind.RELEASE:
+            return f"Homepage of a release ({self.pk})"
         return f"Live layout (version {self.version})"
 
 
 class LayoutBlock(models.Model):
-    """One block of the homepage. Which fields matter depends on `kind` (see KIND_FIELDS)."""
+    """One block of the homepage. Which fields matter depends on `kind` (shop.models.blocks)."""
 
     class Kind(models.TextChoices):
         HERO = "hero", "Hero banner"
@@ -226,25 +232,6 @@ def block_visible(
     return ends_at is None or moment < ends_at
 
 
-# The fields each kind of block uses (besides region and the visibility window): what the
-# editor shows, what a copy carries and what "changed" compares.
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    LayoutBlock.Kind.HERO: ("heading", "text", "image", "image_alt", "cta_label", "cta_url"),
-    LayoutBlock.Kind.FEATURED_PRODUCTS: (
-        "heading",
-        "product_source",
-        "products",
-        "rule_category",
-        "rule_attribute_value",
-        "product_count",
-    ),
-    LayoutBlock.Kind.CATEGORY_GRID: ("heading", "categories"),
-    LayoutBlock.Kind.PROMO_BANNER: ("heading", "text", "cta_label", "cta_url", "tone"),
-    LayoutBlock.Kind.RICH_TEXT: ("heading", "body"),
-    LayoutBlock.Kind.CUSTOM_HTML: ("body",),
-}
-
-
 class LayoutBlockProduct(models.Model):
     """A product chosen for a featured-products block, in the marketer's order."""
 
@@ -267,10 +254,4 @@ EDIT_HOMEPAGE_PERMISSION = "shop.edit_homepage"
 
 def can_edit_homepage(user) -> bool:
     """Whether `user` may edit, preview, share and publish homepage drafts."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(EDIT_HOMEPAGE_PERMISSION)
-    )
+    return is_staff_with(user, EDIT_HOMEPAGE_PERMISSION)

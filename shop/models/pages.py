@@ -18,7 +18,8 @@ RESERVED_SLUGS = frozenset(
     {
         "account", "accounts", "admin", "api", "basket", "cart", "catalog", "checkout",
         "healthz", "homepage", "login", "logout", "media", "orders", "pages", "preview",
-        "products", "robots.txt", "search", "signup", "sitemap.xml", "static", "wishlist",
+        "products", "releases", "robots.txt", "search", "signup", "sitemap.xml", "static",
+        "wishlist",
     }
 )  # fmt: skip
 CATCH_ALL_URL_NAME = "page"
@@ -83,11 +84,17 @@ class DynamicPage(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # A read model's copy showing a release's change (shop.queries.pages): never saved.
+    as_released = False
+
     def save(self, *args, **kwargs):
         """Sanitise the body, refuse a reserved slug, and record the old slug when it changes.
 
-        Raises ValidationError for a reserved slug (also when saved outside a form).
+        Raises ValidationError for a reserved slug (also when saved outside a form), and
+        ValueError for a copy showing a release's change (it is not the page's row).
         """
+        if self.as_released:
+            raise ValueError("This page shows a release's change; save the page itself.")
         self.refuse_reserved_slug()
         self.body = clean_rich_text(self.body)
         with transaction.atomic():

@@ -5,14 +5,16 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.db.models import Prefetch, Sum
-from django.utils import timezone
 
 from shop import session_keys
 from shop.domain import pricing
 from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Change, Quote, QuoteLine
+from shop.domain.releases import StoreState
 from shop.models import Cart, CartLine, Order, ProductImage, ShippingMethod
+from shop.models.releases import apply_prices
+from shop.queries import releases
 
 
 @dataclass
@@ -80,23 +82,29 @@ def review(
     email: str = "",
     lines: list[CartLine] | None = None,
     shipping_methods: list[ShippingMethod] | None = None,
+    state: StoreState | None = None,
 ) -> Quote:
-    """The quote to show on the cart and review pages (no locks: placing re-checks everything).
+    """The quote to show on the cart and review pages (no locks: placing re-checks everything),
+    priced in `state` (default: the live store now).
 
     `lines` (with `variant__product`) and `shipping_methods` may be passed pre-loaded to save
     their queries.
     """
+    state = state or releases.live_state()
     if lines is None:
         lines = list(
             CartLine.objects.filter(cart=cart).select_related("variant__product").order_by("pk")
         )
+    apply_prices((line.variant for line in lines), state.effects)
     coupon = cart.coupon
     quote, _ = pricing.price_cart(
         lines=lines,
         coupon=coupon,
         coupon_uses=Order.objects.coupon_uses(coupon=coupon, customer=customer, email=email),
-        now=timezone.now(),
+        now=state.at,
         shipping_methods=shipping_options() if shipping_methods is None else shipping_methods,
+        releases=state.releases,
+        shown=state.effects.visible,
     )
     return quote
 
@@ -125,8 +133,9 @@ class Changed(Protocol):
 def checkout_review(
     *, cart: Cart, customer=None, email: str = "", changed: Changed | None = None
 ) -> CheckoutReview:
-    """The checkout page's read model, priced now, or as `changed` says (a checkout outcome
-    priced under lock: what the shopper pays if they confirm it)."""
+    """The checkout page's read model, priced in the live store now, or as `changed` says (a
+    checkout outcome priced under lock: what the shopper pays if they confirm it). Checkout is
+    never priced at another moment: nothing is sold from a preview."""
     methods = shipping_options()
     if changed is not None:
         return CheckoutReview(cart, changed.quote, methods, changes=changed.changes)
@@ -134,8 +143,9 @@ def checkout_review(
     return CheckoutReview(cart=cart, quote=quote, shipping_methods=methods)
 
 
-def cart_page(*, cart: Cart | None, customer=None) -> CartView:
-    """The cart with current prices, the price each line was added at, stock and the coupon.
+def cart_page(*, cart: Cart | None, customer=None, state: StoreState | None = None) -> CartView:
+    """The cart with the prices in `state` (default: the live store now), the price each line
+    was added at, stock and the coupon.
 
     A fixed number of queries: lines with variants and products, their primary images, the
     shipping methods, and (only with a per-customer coupon) the customer's uses of it.
@@ -156,7 +166,7 @@ def cart_page(*, cart: Cart | None, customer=None) -> CartView:
     )
     if not lines:
         return CartView(cart=cart, lines=[], quote=None)
-    quote = review(cart=cart, customer=customer, lines=lines)
+    quote = review(cart=cart, customer=customer, lines=lines, state=state)
     views = [
         CartLineView(
             line=line,

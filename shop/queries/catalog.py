@@ -4,6 +4,10 @@
 catalog index (shop.queries.catalog_index: built in seven queries once per catalog change, in
 each process), with the page's cards: no query, whatever the filters or the catalog's size; a
 search adds its own (its matches and their relevance).
+
+Every read model takes the store `state` it shows (shop.domain.releases.StoreState: the live
+store now by default, or a time-travel moment): which products are shown and at what prices
+come from it, never from the rows alone.
 """
 
 from collections.abc import Mapping
@@ -19,6 +23,7 @@ from django.db.models import (
 
 from shop.domain.availability import Availability
 from shop.domain.options import VARIANT, Selection, select
+from shop.domain.releases import StoreState
 from shop.models import (
     AttributeValue,
     Category,
@@ -27,8 +32,9 @@ from shop.models import (
     ProductImage,
     Variant,
 )
+from shop.models.releases import apply_prices
 from shop.models.search import relevance
-from shop.queries import catalog_index
+from shop.queries import catalog_index, releases
 from shop.queries import search as search_queries
 
 if TYPE_CHECKING:
@@ -101,19 +107,26 @@ class ProductCard:
 
     @classmethod
     def from_row(
-        cls, product: "CardRow", pictures_of: dict[str, list[str]] | None = None
+        cls,
+        product: "CardRow",
+        pictures_of: dict[str, list[str]] | None = None,
+        state: StoreState | None = None,
     ) -> "ProductCard":
-        """The card of an `as_cards(pictures_of)` row. With `pictures_of`, a picture of one of
-        those values (a red one, when the shopper filters by red) stands in for the primary
-        one, and the card links to the product with that value chosen."""
+        """The card of an `as_cards(pictures_of)` row, priced as in `state` (default: the
+        product's own prices). With `pictures_of`, a picture of one of those values (a red
+        one, when the shopper filters by red) stands in for the primary one, and the card links
+        to the product with that value chosen."""
         picture, url = _pictured(product.primary_images, product.get_absolute_url(), pictures_of)
+        low, high = product.min_price, product.max_price
+        if state is not None and product.pk in state.effects.price_ranges:
+            low, high = state.effects.price_ranges[product.pk]
         return cls(
             pk=product.pk,
             name=product.name,
             url=url,
             category_name=product.category_name,
-            min_price=product.min_price,
-            max_price=product.max_price,
+            min_price=low,
+            max_price=high,
             availability=Availability(quantity=product.stock_total),
             single_variant_id=product.first_variant_id if product.variant_count == 1 else None,
             primary_image=picture,
@@ -256,18 +269,18 @@ class _CategoryTree:
             yield from self.walk(node.pk, depth + 1)
 
 
-def published_products():
-    return Product.objects.published()
-
-
-def product_listing(*, filters: CatalogFilters, category_slug: str | None = None) -> CatalogPage:
-    """The catalog page for `filters` within `category_slug` (and its descendants).
+def product_listing(
+    *, filters: CatalogFilters, category_slug: str | None = None, state: StoreState | None = None
+) -> CatalogPage:
+    """The catalog page for `filters` within `category_slug` (and its descendants), in `state`
+    (default: the live store now).
 
     Raises UnknownCategory when the slug names no category. Facet counts follow the usual
     rule: each facet is counted with every other filter applied but not its own, so picking
     "Red" still shows how many products are "Blue".
     """
-    index = catalog_index.current()
+    state = state or releases.live_state()
+    index = catalog_index.current(state)
     tree = _CategoryTree(index.categories)
     category = None
     if category_slug:
@@ -297,7 +310,7 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     plan = search_queries.interpret(filters.q) if filters.q else None  # one query, none when cached
     ranks: dict[int, tuple] | None = None
     if plan is not None:
-        ranks = _search_ranks(plan)
+        ranks = _search_ranks(plan, state)
         base &= index.of_products(ranks)
     if filters.min_price is not None or filters.max_price is not None:
         base &= index.priced(filters.min_price, filters.max_price)
@@ -405,12 +418,16 @@ def product_listing(*, filters: CatalogFilters, category_slug: str | None = None
     )
 
 
-def _search_ranks(plan: search_queries.SearchPlan) -> dict[int, tuple]:
-    """The published products a search matches, each with its relevance (one query): the
-    values of `relevance(plan.match)`'s ordering keys, lowest first."""
+def _search_ranks(plan: search_queries.SearchPlan, state: StoreState) -> dict[int, tuple]:
+    """The shown products a search matches, each with its relevance (one query): the values
+    of `relevance(plan.match)`'s ordering keys, lowest first."""
     keys = {f"rank_{i}": order.expression for i, order in enumerate(relevance(plan.match))}
     rows = (
-        published_products().search(plan.match).annotate(**keys).order_by().values_list("pk", *keys)
+        Product.objects.published(state)
+        .search(plan.match)
+        .annotate(**keys)
+        .order_by()
+        .values_list("pk", *keys)
     )
     return {row[0]: tuple(row[1:]) for row in rows}
 
@@ -480,14 +497,18 @@ class OptionUnavailable(Exception):
         self.message = message
 
 
-def product_detail(*, slug: str, chosen: Mapping[str, str] | None = None) -> ProductDetail:
-    """The product page read model with `chosen` options (none: the first variant in stock).
+def product_detail(
+    *, slug: str, chosen: Mapping[str, str] | None = None, state: StoreState | None = None
+) -> ProductDetail:
+    """The product page read model with `chosen` options (none: the first variant in stock), in
+    `state` (default: the live store now): each variant's `price_now` is the price there.
 
-    Raises Product.DoesNotExist for unknown or unpublished slugs. Unknown option values fall
-    back to the default and are listed in `selection.unknown`.
+    Raises Product.DoesNotExist for unknown or unshown slugs. Unknown option values fall back
+    to the default and are listed in `selection.unknown`.
     """
+    state = state or releases.live_state()
     product = (
-        published_products()
+        Product.objects.published(state)
         .prefetch_related(
             Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
             Prefetch("images", queryset=ProductImage.objects.all()),
@@ -503,7 +524,8 @@ def product_detail(*, slug: str, chosen: Mapping[str, str] | None = None) -> Pro
     tree = _CategoryTree()
     product.category = tree.by_pk[product.category_id]
     variants = list(product.variants.all())
-    prices = [v.price for v in variants] or [Decimal("0")]
+    apply_prices(variants, state.effects)
+    prices = [v.price_now for v in variants] or [Decimal("0")]
     return ProductDetail(
         product=product,
         breadcrumbs=tree.path_to(product.category),
@@ -517,15 +539,20 @@ def product_detail(*, slug: str, chosen: Mapping[str, str] | None = None) -> Pro
     )
 
 
-def variant_for_choice(*, product_id: int, chosen: Mapping[str, str]) -> int:
-    """The id of the published product's variant that `chosen` names (one query).
+def variant_for_choice(
+    *, product_id: int, chosen: Mapping[str, str], state: StoreState | None = None
+) -> int:
+    """The id of the shown product's variant that `chosen` names (one query), in `state`
+    (default: the live store now).
 
     Raises OptionUnavailable when the product is unknown, an option is missing or not one of
     the product's, or no variant has that combination.
     """
     variants = list(
         Variant.objects.filter(
-            product__in=published_products().filter(pk=product_id).values("pk")
+            product__in=Product.objects.published(state or releases.live_state())
+            .filter(pk=product_id)
+            .values("pk")
         ).order_by("position", "pk")
     )
     if not variants:

@@ -10,6 +10,7 @@ matches in one more query. Nothing here depends on who is asking.
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shop import cache_tokens
 from shop.domain import search as search_text
+from shop.domain.releases import StoreState
 from shop.models import Product, ProductImage, Variant
 from shop.models.search import TS_CONFIG, Match, Term, matching, relevance
 
@@ -321,12 +323,13 @@ class Suggestions:
         return len(self.products) + len(self.categories)
 
 
-def suggestions(*, text: str) -> Suggestions:
+def suggestions(*, text: str, state: StoreState | None = None) -> Suggestions:
     """The suggestions for `text`: up to SUGGESTED_PRODUCTS products, ranked as the results
     page ranks them (pinned, then name matches, then in stock, then newest), each with its
     primary picture and price, and up to SUGGESTED_CATEGORIES categories those matches are in
     (each a link to the search within it). At most two queries: the plan (none when cached)
-    and the products with their pictures."""
+    and the products with their pictures. Products and prices are those of `state` (default:
+    the products' own rows, now)."""
     text = text.strip()
     if not search_text.words(text):
         return Suggestions(text=text, plan=None)
@@ -335,7 +338,7 @@ def suggestions(*, text: str) -> Suggestions:
         return Suggestions(text=text, plan=plan)
     in_stock = Exists(Variant.objects.filter(product=OuterRef("pk"), stock__gt=0))
     rows = list(
-        Product.objects.published()
+        Product.objects.published(state)
         .filter(matching(plan.match))
         .alias(picture=FilteredRelation("images", condition=Q(images__is_primary=True)))
         .order_by(*relevance(plan.match), in_stock.desc(), "-created", "-pk")
@@ -359,8 +362,8 @@ def suggestions(*, text: str) -> Suggestions:
             pk=row["pk"],
             name=row["name"],
             url=reverse("shop:product-detail", kwargs={"slug": row["slug"]}),
-            min_price=row["min_price"],
-            max_price=row["max_price"],
+            min_price=_range(row, state)[0],
+            max_price=_range(row, state)[1],
             image=ProductImage(
                 image=row["picture__image"],
                 alt=row["picture__alt"],
@@ -384,3 +387,10 @@ def suggestions(*, text: str) -> Suggestions:
     return Suggestions(
         text=text, plan=plan, products=products, categories=list(categories.values())
     )
+
+
+def _range(row: Mapping, state: StoreState | None) -> tuple[Decimal | None, Decimal | None]:
+    """A suggested product's prices in `state` (a release's, where one changes them)."""
+    if state is not None and row["pk"] in state.effects.price_ranges:
+        return state.effects.price_ranges[row["pk"]]
+    return row["min_price"], row["max_price"]

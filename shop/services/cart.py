@@ -16,8 +16,10 @@ from shop import locks, session_keys
 from shop.domain import pricing
 from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
+from shop.domain.releases import StoreState
 from shop.models import Cart, CartLine, Coupon, Order, Product, Variant
 from shop.models.coupons import normalise_code
+from shop.models.releases import apply_prices
 
 MAX_LINE_QUANTITY = 99
 
@@ -109,7 +111,7 @@ def current(*, session: SessionBase, customer=None, create: bool = False) -> Car
     and lives in the database like any other row.
     """
     token = session.get(session_keys.CART)
-    carts = Cart.objects.open().select_related("coupon")
+    carts = Cart.objects.open().select_related("coupon__release")
     cart = carts.filter(token=token).first() if token else None
     if cart is None and is_customer(customer):
         cart = carts.filter(customer=customer).order_by("-updated").first()
@@ -126,14 +128,18 @@ def remember(*, session: SessionBase, cart: Cart) -> None:
         session[session_keys.CART] = str(cart.token)
 
 
-def _buyable_variant(variant_id: int) -> Variant:
+def _buyable_variant(variant_id: int, state: StoreState | None) -> Variant:
+    """The variant, if its product is shown in `state` (None: the rows alone, now), with the
+    price in force there (`price_now`)."""
     variant = (
         Variant.objects.select_related("product")
-        .filter(pk=variant_id, product__in=Product.objects.published())
+        .filter(pk=variant_id, product__in=Product.objects.published(state))
         .first()
     )
     if variant is None:
         raise UnknownVariant()
+    if state is not None:
+        apply_prices([variant], state.effects)
     return variant
 
 
@@ -158,8 +164,12 @@ def add_item(
     quantity: int,
     request_id: str = "",
     customer=None,
+    state: StoreState | None = None,
 ) -> LineChange:
     """Add `quantity` of a variant, capped at its stock (the result says when it was capped).
+
+    `state` is the store the shopper is looking at (shop.queries.releases.store_state): the
+    variant must be shown there, and the line remembers the price in force there.
 
     Without a `cart` (a new shopper) the cart is opened in the same transaction, for
     `customer` if they are signed in: a refused add leaves no empty cart behind. The result's
@@ -173,7 +183,7 @@ def add_item(
     Raises UnknownVariant, InvalidQuantity, OutOfStock (nothing could be added) or CartClosed.
     """
     _check_quantity(quantity)
-    variant = _buyable_variant(variant_id)
+    variant = _buyable_variant(variant_id, state)
     name = display_name(variant)
     owner = customer if is_customer(customer) else None
 
@@ -224,12 +234,12 @@ def _add(
                 cart=cart,
                 variant=variant,
                 quantity=new_quantity,
-                price_seen=variant.price,
+                price_seen=variant.price_now,
                 last_request_id=request_id,
             )
         else:
             line.quantity = new_quantity
-            line.price_seen = variant.price  # the shopper is looking at today's price
+            line.price_seen = variant.price_now  # the shopper is looking at today's price
             line.last_request_id = request_id
             line.save(update_fields=["quantity", "price_seen", "last_request_id"])
         if in_cart:  # a new cart's `updated` is already now
@@ -238,8 +248,11 @@ def _add(
     return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped, cart=cart)
 
 
-def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:
+def set_quantity(
+    *, cart: Cart, line_id: int, quantity: int, state: StoreState | None = None
+) -> LineChange:
     """Set a line's quantity; 0 removes the line. More than the stock is capped at the stock.
+    The line remembers the price in force in `state` (None: the variant's own).
 
     Raises UnknownLine, InvalidQuantity, OutOfStock (the item sold out) or CartClosed.
     """
@@ -264,7 +277,9 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:
             raise OutOfStock(name=name, available=0)
         new_quantity = min(quantity, stock)
         line.quantity = new_quantity
-        line.price_seen = line.variant.price
+        if state is not None:
+            apply_prices([line.variant], state.effects)
+        line.price_seen = line.variant.price_now
         line.save(update_fields=["quantity", "price_seen"])
         Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
     capped = new_quantity if new_quantity < quantity else None
@@ -274,22 +289,34 @@ def set_quantity(*, cart: Cart, line_id: int, quantity: int) -> LineChange:
 # Coupons -----------------------------------------------------------------------------------
 
 
-def apply_coupon(*, cart: Cart, code: str, customer=None, now: datetime | None = None) -> Coupon:
-    """Attach the coupon `code` (any case) to the cart if it applies to its subtotal now.
+def apply_coupon(
+    *,
+    cart: Cart,
+    code: str,
+    customer=None,
+    now: datetime | None = None,
+    state: StoreState | None = None,
+) -> Coupon:
+    """Attach the coupon `code` (any case) to the cart if it applies to its subtotal now (or in
+    `state`: its moment, prices and releases in force; a release's coupon only applies while
+    its release is in force).
 
     Raises CouponInvalid with the reason (unknown, expired, used up, minimum not reached, ...).
     """
     normalised = normalise_code(code)
     if not normalised:
         raise CouponInvalid(code="", reason="Enter a coupon code.")
-    coupon = Coupon.objects.filter(code=normalised).first()
+    coupon = Coupon.objects.select_related("release").filter(code=normalised).first()
     if coupon is None:
         raise CouponInvalid(code=normalised, reason=f"There is no coupon {normalised}.")
     lines = list(CartLine.objects.filter(cart=cart).select_related("variant"))
+    if state is not None:
+        apply_prices((line.variant for line in lines), state.effects)
     eligibility = coupon.eligibility(
         subtotal=pricing.subtotal_of(lines),
-        now=now or timezone.now(),
+        now=now or (state.at if state is not None else timezone.now()),
         customer_uses=Order.objects.coupon_uses(coupon=coupon, customer=customer),
+        releases=state.releases if state is not None else (),
     )
     if not eligibility.ok:
         raise CouponInvalid(code=normalised, reason=eligibility.message)

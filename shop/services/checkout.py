@@ -6,8 +6,9 @@ view turns into a response: `Paid`, `PaymentFailed`, `Changed` (or `OutOfStock`)
 `AlreadyPlaced`, `CartEmpty` or `Refused`.
 
 `place_order` locks the cart, the variants' stock rows and the coupon (shop.locks, in that
-order, each by primary key), re-reads prices, stock and the coupon from those live rows, and
-compares them with the quote the shopper confirmed. Any difference raises CheckoutChanged,
+order, each by primary key), re-reads prices, stock and the coupon from those live rows (and
+the releases in force at that second: their prices are charged), and compares them with the
+quote the shopper confirmed. Any difference raises CheckoutChanged,
 carrying the new quote priced from those same locked rows, and changes nothing. Otherwise it
 deducts stock with F(), counts the coupon use and writes the Order and its lines as an
 immutable snapshot. It is idempotent per checkout token: a repeated or concurrent submit
@@ -27,6 +28,7 @@ from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Change, Confirmed, Quote
 from shop.models import Cart, CartLine, Coupon, Order, OrderLine, ShippingMethod, Variant
+from shop.models.releases import in_force_for
 from shop.services import payments
 
 
@@ -155,6 +157,13 @@ def _place_locked(
         raise UnknownShippingMethod()
 
     now = timezone.now()
+    # The prices in force at placement are charged: a release that started since the review
+    # (or ended) shows as a price change below, read now, under the locks.
+    in_force = in_force_for(moment=now, variant_ids=variants)
+    for variant in variants.values():
+        assert variant.pk is not None
+        if variant.pk in in_force.prices:
+            variant.set_price_in_force(*in_force.prices[variant.pk])
     live, applied = pricing.price_cart(
         lines=lines,
         coupon=coupon,
@@ -163,6 +172,8 @@ def _place_locked(
         ),
         now=now,
         shipping_methods=methods,
+        releases=in_force.releases,
+        shown=in_force.shown,
     )
     changes = pricing.changes_since(confirmed, live, details.shipping_code)
     if changes:
@@ -318,6 +329,6 @@ def submit(
     if order.status == Order.Status.PAID:
         return Paid(order)
     if order.status == Order.Status.FAILED:
-        reopened = Cart.objects.open().select_related("coupon").filter(pk=cart.pk).first()
+        reopened = Cart.objects.open().select_related("coupon__release").filter(pk=cart.pk).first()
         return PaymentFailed(order=order, cart=reopened)
     return AlreadyPlaced(order)  # another request of this checkout is paying for it

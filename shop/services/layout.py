@@ -20,34 +20,13 @@ from django.utils import timezone
 
 from shop import cache_invalidation, locks
 from shop.models import Layout, LayoutBlock, LayoutBlockProduct, Product
-from shop.models.layout import KIND_FIELDS
+from shop.models.blocks import BLOCK_KINDS
 
 REGION_ORDER = [slug for slug, _ in LayoutBlock.Region.choices]
-COMMON_FIELDS = ("region", "starts_at", "ends_at")
 # Everything a block copy carries besides its layout (and, separately, its products/categories).
 COPIED_FIELDS = [
     f.attname for f in LayoutBlock._meta.concrete_fields if f.name not in {"id", "layout"}
 ]
-NEW_BLOCK_DEFAULTS: dict[str, dict[str, Any]] = {
-    LayoutBlock.Kind.HERO: {
-        "heading": "A new hero banner",
-        "text": "Say what is new, in a sentence or two.",
-        "cta_label": "Shop now",
-        "cta_url": "/catalog/",
-    },
-    LayoutBlock.Kind.FEATURED_PRODUCTS: {
-        "heading": "New in",
-        "product_source": LayoutBlock.ProductSource.CATEGORY,
-        "product_count": 4,
-    },
-    LayoutBlock.Kind.CATEGORY_GRID: {"heading": "Shop by category"},
-    LayoutBlock.Kind.PROMO_BANNER: {
-        "heading": "A new promotion",
-        "text": "What is on offer, and until when.",
-    },
-    LayoutBlock.Kind.RICH_TEXT: {"heading": "A few words", "body": "<p>Write something here.</p>"},
-    LayoutBlock.Kind.CUSTOM_HTML: {"body": "<p>Custom HTML</p>"},
-}
 
 
 class LayoutError(Exception):
@@ -99,8 +78,9 @@ class LiveLayoutChanged(LayoutError):
 # Copies ----------------------------------------------------------------------------------------
 
 
-def _copy_blocks(*, source: Layout, target: Layout) -> None:
-    """Copy every block of `source` (keys, products and categories too) into `target`."""
+def copy_blocks(*, source: Layout, target: Layout) -> None:
+    """Copy every block of `source` (keys, products and categories too) into `target` (which
+    should have none: call inside the transaction that holds both layouts)."""
     blocks = list(source.blocks.prefetch_related("chosen", "categories").order_by("order", "pk"))
     copies = LayoutBlock.objects.bulk_create(
         [
@@ -170,7 +150,7 @@ def start_draft(*, user) -> Layout:
             draft = Layout.objects.create(
                 kind=Layout.Kind.DRAFT, owner=user, base_version=live.version
             )
-            _copy_blocks(source=live, target=draft)
+            copy_blocks(source=live, target=draft)
         return draft
 
 
@@ -195,18 +175,16 @@ def _draft_block(draft: Layout, key) -> LayoutBlock:
 def update_block(*, user, key, fields: Mapping[str, Any]) -> LayoutBlock:
     """Set the given fields of a block in the user's draft and return the block.
 
-    `fields` holds model attribute names: region, starts_at, ends_at and the fields of the block's
-    kind (KIND_FIELDS), with `products` as a list of Products in display order, `categories` as a
-    list of category ids and foreign keys as `<name>_id`. Raises BlockNotFound, and ValueError for
-    a field the block's kind does not have (a programming error, not a user's).
+    `fields` holds model attribute names: region, starts_at, ends_at and the fields of the
+    block's kind (`BLOCK_KINDS[kind].settable()`), with `products` as a list of Products in
+    display order, `categories` as a list of category ids and foreign keys as `<name>_id`.
+    Raises BlockNotFound, and ValueError for a field the block's kind does not have (a
+    programming error, not a user's).
     """
     with transaction.atomic():
         draft = _locked_draft(user)
         block = _draft_block(draft, key)
-        allowed = set(COMMON_FIELDS)
-        for name in KIND_FIELDS[block.kind]:
-            allowed.add(f"{name}_id" if name in {"rule_category", "rule_attribute_value"} else name)
-        unknown = set(fields) - allowed
+        unknown = set(fields) - BLOCK_KINDS[block.kind].settable()
         if unknown:
             raise ValueError(f"{block.kind} blocks have no {', '.join(sorted(unknown))}.")
         values = dict(fields)
@@ -238,7 +216,7 @@ def set_block_image(*, user, key, image: File | None) -> LayoutBlock:
     """
     with transaction.atomic():
         block = _draft_block(_locked_draft(user), key)
-        if block.kind != LayoutBlock.Kind.HERO:
+        if not BLOCK_KINDS[block.kind].takes_image:
             raise BlockNotFound()
         if image is None:
             block.image = None
@@ -250,12 +228,12 @@ def set_block_image(*, user, key, image: File | None) -> LayoutBlock:
 
 def add_block(*, user, kind: str, region: str) -> LayoutBlock:
     """Append a new block of `kind`, with friendly placeholder content, to a region of the draft."""
-    if kind not in LayoutBlock.Kind.values or region not in REGION_ORDER:
+    if kind not in BLOCK_KINDS or region not in REGION_ORDER:
         raise ValueError(f"Unknown block kind {kind!r} or region {region!r}.")
     with transaction.atomic():
         draft = _locked_draft(user)
         block = LayoutBlock.objects.create(
-            layout=draft, kind=kind, region=region, order=10_000, **NEW_BLOCK_DEFAULTS[kind]
+            layout=draft, kind=kind, region=region, order=10_000, **BLOCK_KINDS[kind].defaults
         )
         _renumber(_by_region(draft))
         return block
@@ -348,14 +326,14 @@ def publish_draft(*, user) -> Layout:
             )
         now = timezone.now()
         live.blocks.all().delete()
-        _copy_blocks(source=draft, target=live)
+        copy_blocks(source=draft, target=live)
         live.version += 1
         live.published_by, live.published_at = user, now
         live.save(update_fields=["version", "published_by", "published_at", "updated"])
         revision = Layout.objects.create(
             kind=Layout.Kind.REVISION, version=live.version, published_by=user, published_at=now
         )
-        _copy_blocks(source=draft, target=revision)
+        copy_blocks(source=draft, target=revision)
         draft.delete()
         transaction.on_commit(cache_invalidation.invalidate_live_homepage)
         return revision
@@ -367,12 +345,18 @@ def restore_revision(*, user, version: int) -> Layout:
     The draft is based on the current live version, so publishing it brings that revision back.
     Raises UnknownRevision.
     """
+    revision = Layout.objects.revisions().filter(version=version).first()
+    if revision is None:
+        raise UnknownRevision()
+    return replace_draft(user=user, source=revision)
+
+
+def replace_draft(*, user, source: Layout) -> Layout:
+    """Replace the user's draft with a copy of `source` (a revision, a release's homepage);
+    return the draft, based on the current live version."""
     _ensure_live_layout()
     with transaction.atomic():
         live = locks.lock_live_layout()
-        revision = Layout.objects.revisions().filter(version=version).first()
-        if revision is None:
-            raise UnknownRevision()
         draft = locks.lock_draft(owner_id=user.pk)
         if draft is None:
             draft = Layout.objects.create(
@@ -382,7 +366,7 @@ def restore_revision(*, user, version: int) -> Layout:
             draft.blocks.all().delete()
             draft.base_version = live.version
             draft.save(update_fields=["base_version", "updated"])
-        _copy_blocks(source=revision, target=draft)
+        copy_blocks(source=source, target=draft)
         return draft
 
 
@@ -414,6 +398,6 @@ def ensure_published_layout(*, blocks: list[dict[str, Any]], user=None) -> Layou
         revision = Layout.objects.create(
             kind=Layout.Kind.REVISION, version=1, published_by=user, published_at=now
         )
-        _copy_blocks(source=live, target=revision)
+        copy_blocks(source=live, target=revision)
         transaction.on_commit(cache_invalidation.invalidate_live_homepage)
         return revision

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from shop import locks, session_keys
 from shop.domain.customers import is_customer
+from shop.domain.releases import StoreState
 from shop.models import Cart, Product, Wishlist, WishlistItem
 from shop.services import cart as cart_service
 
@@ -77,13 +78,17 @@ def _customer_wishlist(customer) -> Wishlist:
         return Wishlist.objects.get(customer=customer)
 
 
-def set_saved(*, wishlist: Wishlist, product_id: int, saved: bool) -> tuple[Product, bool]:
+def set_saved(
+    *, wishlist: Wishlist, product_id: int, saved: bool, state: StoreState | None = None
+) -> tuple[Product, bool]:
     """Make the product saved (or not) in the wishlist; returns (product, changed).
 
     Carries the desired state, so repeating it (a double click, two tabs) changes nothing more.
+    `state` is the store the shopper sees (shop.queries.releases.store_state; None: the rows
+    alone): the product must be shown there, and is saved at its lowest price there.
     Raises UnknownProduct for products that are not for sale (when saving).
     """
-    product = Product.objects.published().filter(pk=product_id).first()
+    product = Product.objects.published(state).filter(pk=product_id).first()
     if not saved:
         deleted, _ = WishlistItem.objects.filter(wishlist=wishlist, product_id=product_id).delete()
         if product is None:
@@ -93,12 +98,15 @@ def set_saved(*, wishlist: Wishlist, product_id: int, saved: bool) -> tuple[Prod
         return product, bool(deleted)
     if product is None or product.min_price is None:
         raise UnknownProduct()
+    lowest = product.min_price
+    if state is not None and product.pk in state.effects.price_ranges:
+        lowest = state.effects.price_ranges[product.pk][0]
     try:
         with transaction.atomic():
             _, created = WishlistItem.objects.get_or_create(
                 wishlist=wishlist,
                 product=product,
-                defaults={"price_saved": product.min_price, "added": timezone.now()},
+                defaults={"price_saved": lowest, "added": timezone.now()},
             )
     except IntegrityError:  # a concurrent save of the same product won
         created = False
@@ -106,9 +114,15 @@ def set_saved(*, wishlist: Wishlist, product_id: int, saved: bool) -> tuple[Prod
 
 
 def move_to_cart(
-    *, wishlist: Wishlist, item_id: int, cart: Cart, variant_id: int
+    *,
+    wishlist: Wishlist,
+    item_id: int,
+    cart: Cart,
+    variant_id: int,
+    state: StoreState | None = None,
 ) -> cart_service.LineChange:
-    """Add one of the item's product (the chosen variant) to the cart, then unsave it.
+    """Add one of the item's product (the chosen variant) to the cart, then unsave it. `state`
+    is the store the shopper sees (as for `cart.add_item`).
 
     Raises UnknownItem, or the cart's errors (sold out, ...), in which case the item stays.
     """
@@ -117,7 +131,7 @@ def move_to_cart(
         raise UnknownItem()
     if not item.product.variants.filter(pk=variant_id).exists():
         raise cart_service.UnknownVariant()
-    change = cart_service.add_item(cart=cart, variant_id=variant_id, quantity=1)
+    change = cart_service.add_item(cart=cart, variant_id=variant_id, quantity=1, state=state)
     item.delete()
     return change
 

@@ -55,7 +55,7 @@ def product_json_ld(context, detail) -> SafeString:
                 "@type": "Offer",
                 "sku": v.sku,
                 "name": v.name,
-                "price": plain_amount(v.price),
+                "price": plain_amount(v.price_now),
                 "priceCurrency": settings.CURRENCY,
                 "availability": v.availability.schema_org,
                 "url": request.build_absolute_uri(detail.url_for(v)),

@@ -22,6 +22,7 @@ from shop.forms import AddToCartForm, CouponForm, QuantityForm, option_choice
 from shop.models import Cart, Product
 from shop.queries import cart as cart_queries
 from shop.queries import catalog as catalog_queries
+from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import throttle
 
@@ -34,8 +35,14 @@ def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
 
 
 def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
-    view = cart_queries.cart_page(cart=_cart(request), customer=request.user)
-    return {"view": view, "coupon_form": CouponForm(), **extra}
+    state = store_state(request)
+    view = cart_queries.cart_page(cart=_cart(request), customer=request.user, state=state)
+    return {
+        "view": view,
+        "coupon_form": CouponForm(),
+        "checkout_off": state.time_travel,  # nothing is sold from a preview
+        **extra,
+    }
 
 
 def _cart_changed(request: HtmxHttpRequest, message: str) -> HttpResponse:
@@ -79,7 +86,8 @@ def _add_refused(
 ) -> HttpResponse:
     """Without JavaScript: the product's page with the reason, as the shopper had chosen it
     (the variant, else the options sent), or the 404 page if the product is unknown."""
-    found = Product.objects.published()
+    state = store_state(request)
+    found = Product.objects.published(state)
     if variant_id:
         product = found.filter(variants__pk=variant_id).first()
         chosen = {VARIANT: str(variant_id)}
@@ -88,7 +96,7 @@ def _add_refused(
         chosen = option_choice(request.POST, ignore=[*AddToCartForm.base_fields])
     if product is None:
         return render_failure(request, "404.html", message=message, status=404)
-    detail = catalog_queries.product_detail(slug=product.slug, chosen=chosen)
+    detail = catalog_queries.product_detail(slug=product.slug, chosen=chosen, state=state)
     return render_failure(
         request, "shop/product_detail.html", {"detail": detail}, message=message, status=status
     )
@@ -97,7 +105,8 @@ def _add_refused(
 @require_POST
 def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
     """Add a variant to the cart (opening one if needed); back to where the shopper was."""
-    form = AddToCartForm(request.POST)
+    state = store_state(request)
+    form = AddToCartForm(request.POST, state=state)
     if not form.is_valid():
         # ErrorList items read as strings (the stubs also admit ValidationError).
         message = str(next(iter(form.errors.values()))[0])
@@ -116,6 +125,7 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
             variant_id=variant_id,
             quantity=form.cleaned_data["quantity"],
             request_id=form.cleaned_data["request_id"],
+            state=state,
         )
     except cart_service.UnknownVariant as error:
         return _add_refused(request, error.message, 404)
@@ -160,7 +170,10 @@ def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
         return _cart_refused(request, cart_service.UnknownLine.message, 404)
     try:
         change = cart_service.set_quantity(
-            cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"]
+            cart=cart,
+            line_id=line_id,
+            quantity=form.cleaned_data["quantity"],
+            state=store_state(request),
         )
     except cart_service.UnknownLine as error:
         return _cart_refused(request, error.message, 404)
@@ -207,7 +220,10 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
         return _cart_refused(request, message, 400, coupon_error=message)
     try:
         coupon = cart_service.apply_coupon(
-            cart=cart, code=form.cleaned_data["code"], customer=request.user
+            cart=cart,
+            code=form.cleaned_data["code"],
+            customer=request.user,
+            state=store_state(request),
         )
     except cart_service.CouponInvalid as error:
         throttle.record_failure(scope="coupon", keys=keys, window=settings.COUPON_ATTEMPTS_WINDOW)

@@ -11,15 +11,21 @@ from shop import cache_tokens
 from shop.forms import AddToCartForm, CatalogFilterForm, option_choice
 from shop.models import Product
 from shop.queries import catalog as catalog_queries
+from shop.queries.releases import store_state
 from shop.services import search as search_service
 
 
 def _catalog_tokens(request: HtmxHttpRequest, category_slug: str | None = None) -> list[str]:
-    return [cache_tokens.CATALOG_PAGES, cache_tokens.FOOTER_PAGES]
+    return [cache_tokens.CATALOG_PAGES, cache_tokens.RELEASES, cache_tokens.FOOTER_PAGES]
 
 
 def _product_tokens(request: HtmxHttpRequest, slug: str) -> list[str]:
-    return [cache_tokens.CATALOG_PAGES, cache_tokens.product(slug), cache_tokens.FOOTER_PAGES]
+    return [
+        cache_tokens.CATALOG_PAGES,
+        cache_tokens.product(slug),
+        cache_tokens.RELEASES,
+        cache_tokens.FOOTER_PAGES,
+    ]
 
 
 @require_safe
@@ -33,9 +39,10 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
     """
     form = CatalogFilterForm(request.GET)
     form.is_valid()
+    state = store_state(request)
     try:
         listing = catalog_queries.product_listing(
-            filters=form.filters(), category_slug=category_slug
+            filters=form.filters(), category_slug=category_slug, state=state
         )
     except catalog_queries.UnknownCategory:
         raise Http404("No such category.") from None
@@ -59,6 +66,7 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
     )
     # Every search that finds nothing is counted, so its page is never served from the cache.
     response.public_store = not listing.found_nothing_for_search  # type: ignore[attr-defined]
+    response.public_until = state.until  # type: ignore[attr-defined] # a release starts or ends
     return response
 
 
@@ -71,8 +79,11 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     section again when one changes, with the gallery and details out of band. A value that is
     not one of the product's is reported with a 400 and the default shown instead.
     """
+    state = store_state(request)
     try:
-        detail = catalog_queries.product_detail(slug=slug, chosen=option_choice(request.GET))
+        detail = catalog_queries.product_detail(
+            slug=slug, chosen=option_choice(request.GET), state=state
+        )
     except Product.DoesNotExist:
         raise Http404("No such product.") from None
     selection = detail.selection
@@ -81,7 +92,7 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         for group in selection.groups
         if group.name in selection.unknown and group.checked
     ]
-    return render_page(
+    response = render_page(
         request,
         "shop/product_detail.html",
         {"detail": detail, "errors": errors},
@@ -89,6 +100,8 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         oob=["product-gallery", "product-details"],
         status=400 if errors else 200,
     )
+    response.public_until = state.until  # type: ignore[attr-defined] # a release starts or ends
+    return response
 
 
 @require_POST

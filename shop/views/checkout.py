@@ -11,17 +11,27 @@ from shop.forms import CheckoutForm
 from shop.models import Cart, Order
 from shop.queries import cart as cart_queries
 from shop.queries import orders as order_queries
+from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import checkout
 from shop.services.payments import TEST_CARDS
 
 TRY_ANOTHER_CARD = "You have not been charged and your cart is as it was: try another card."
+CHECKOUT_OFF = "Checkout is off while you preview the shop: leave the preview to buy."
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @private_page
 def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
-    """Review the order (GET) and place it (POST)."""
+    """Review the order (GET) and place it (POST); never while the shopper previews the shop at
+    another moment (time travel, a release preview link): nothing is sold from a preview."""
+    if store_state(request).time_travel:
+        return after_action(
+            request,
+            redirect_to="shop:cart",
+            message=CHECKOUT_OFF,
+            level=messages.ERROR,
+        )
     cart = cart_service.current(session=request.session, customer=request.user)
     if request.method == "POST":
         return _place(request, cart)

@@ -33,15 +33,18 @@ from partials.responses import (
 )
 from shop import cache_tokens, session_keys
 from shop.forms import (
-    BLOCK_FORMS,
     AddBlockForm,
     BlockImageForm,
     MoveBlockForm,
     StateForm,
+    block_form,
 )
 from shop.models import LayoutBlock
+from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import can_edit_homepage
 from shop.queries import layout as layout_queries
+from shop.queries import releases as release_queries
+from shop.queries.releases import store_state
 from shop.services import layout as layout_services
 
 HOME = "shop:home"
@@ -95,13 +98,13 @@ def editor_context(
     editor = layout_queries.homepage_editor(user=request.user)
     bound, image_bound = bound or {}, image_bound or {}
     for item in editor.blocks:
-        form_class = BLOCK_FORMS[item.kind]
+        form_class = block_form(item.kind)
         item.form = bound.get(item.key) or form_class(
             initial=form_class.initial_for(item.block),
             choices=editor.choices,
             auto_id=f"block-{item.key}-%s",
         )
-        if item.kind == LayoutBlock.Kind.HERO:
+        if BLOCK_KINDS[item.kind].takes_image:
             item.image_form = image_bound.get(item.key) or BlockImageForm(
                 auto_id=f"block-{item.key}-image-%s"
             )
@@ -110,6 +113,12 @@ def editor_context(
         "block_kinds": LayoutBlock.Kind.choices,
         "share_link": _share_link(request, editor.draft),
         "editing_page": True,
+        # Draft releases the draft can be saved into (issue 12), for those who build releases.
+        "release_choices": (
+            release_queries.draft_release_choices()
+            if editor.draft and release_queries.can_manage(request.user)
+            else []
+        ),
     }
 
 
@@ -120,20 +129,26 @@ def _editing_here(request: HtmxHttpRequest) -> bool:
 
 @require_safe
 @public_page(
-    tokens=lambda request: [cache_tokens.LIVE_HOMEPAGE, cache_tokens.FOOTER_PAGES],
+    tokens=lambda request: [
+        cache_tokens.LIVE_HOMEPAGE,
+        cache_tokens.RELEASES,
+        cache_tokens.FOOTER_PAGES,
+    ],
     seconds=lambda: settings.HOMEPAGE_CACHE_SECONDS,
     bypass=_editing_here,
 )
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    """The homepage: the published layout (cached), or the editor's own draft in edit mode.
+    """The homepage: the published layout (cached) or the homepage of the release in force, or
+    the editor's own draft in edit mode.
 
     Only the user who owns a draft, with the homepage permission and edit mode on in this
-    session, ever gets it here; everybody else gets the live layout.
+    session, ever gets it here; everybody else gets the live layout (at the moment they time
+    travel to, for staff and preview links).
     """
     if is_editing(request):
         # Their draft (or live, before their first change), with the editor around it.
         return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
-    homepage = layout_queries.live_homepage()
+    homepage = layout_queries.live_homepage(state=store_state(request))
     response = render_page(request, HOME_TEMPLATE, {"homepage": homepage})
     response.public_until = homepage.next_change  # type: ignore[attr-defined]
     return response
@@ -211,7 +226,7 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
     kind = layout_queries.block_kind(user=request.user, key=block_key)
     if kind is None:
         return _refuse(request, layout_services.BlockNotFound.message, status=404)
-    form = BLOCK_FORMS[kind](
+    form = block_form(kind)(
         request.POST, choices=layout_queries.block_choices(), auto_id=f"block-{block_key}-%s"
     )
     if not form.is_valid():

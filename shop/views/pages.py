@@ -10,6 +10,7 @@ from partials.responses import HtmxHttpRequest, private_preview, render_page
 from shop import cache_tokens
 from shop.models import DynamicPage
 from shop.queries import pages as pages_queries
+from shop.queries.releases import store_state
 from shop.sitemaps import SITEMAPS
 
 PAGE_PREVIEW_PERMISSION = "shop.change_dynamicpage"
@@ -20,20 +21,23 @@ def can_preview_pages(user) -> bool:
 
 
 @require_safe
-@public_page(tokens=lambda request, slug: [cache_tokens.FOOTER_PAGES])
+@public_page(tokens=lambda request, slug: [cache_tokens.FOOTER_PAGES, cache_tokens.RELEASES])
 def page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """A published page; a 301 from an old slug; 404 otherwise.
+    """A published page (or one a release in force publishes, with its words); a 301 from an
+    old slug; 404 otherwise.
 
     Staff who may change pages also see unpublished pages here, as a private, noindex preview.
     """
     preview = can_preview_pages(request.user)
+    state = store_state(request)
     try:
-        found = pages_queries.page_by_slug(slug=slug, include_unpublished=preview)
+        found = pages_queries.page_by_slug(slug=slug, include_unpublished=preview, state=state)
     except pages_queries.PageMoved as moved:
         return HttpResponsePermanentRedirect(moved.url)
     except DynamicPage.DoesNotExist:
         raise Http404("No such page.") from None
     response = render_page(request, "shop/page.html", {"page": found})
+    response.public_until = state.until  # type: ignore[attr-defined] # a release starts or ends
     return private_preview(response) if not found.published else response
 
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from partials.responses import HtmxHttpRequest, render_page, wants_fragment
 from shop.forms import SearchForm
 from shop.queries import search as search_queries
+from shop.queries.releases import store_state
 
 
 @require_safe
@@ -19,7 +20,7 @@ def suggest(request: HtmxHttpRequest) -> HttpResponse:
     """
     form = SearchForm(request.GET)
     valid = form.is_valid()
-    found = search_queries.suggestions(text=form.text())
+    found = search_queries.suggestions(text=form.text(), state=store_state(request))
     return render_page(
         request,
         "shop/search_suggest.html",

@@ -21,6 +21,7 @@ from partials.responses import (
 from shop.forms import MoveToCartForm, WishlistToggleForm
 from shop.models import Cart, Product
 from shop.queries import wishlist as wishlist_queries
+from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
 
@@ -34,7 +35,8 @@ def _wishlist(request: HtmxHttpRequest, *, create: bool = False):
 
 
 def _page_context(request: HtmxHttpRequest) -> dict:
-    return {"items": wishlist_queries.wishlist_page(wishlist=_wishlist(request))}
+    items = wishlist_queries.wishlist_page(wishlist=_wishlist(request), state=store_state(request))
+    return {"items": items}
 
 
 @require_safe
@@ -122,6 +124,7 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
             wishlist=_wishlist(request, create=True),
             product_id=form.cleaned_data["product"],
             saved=saved,
+            state=store_state(request),
         )
     except wishlist_service.UnknownProduct as error:
         return render_failure(request, "404.html", message=error.message, status=404, oob=BADGES)
@@ -143,6 +146,7 @@ def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
             item_id=item_id,
             cart=cart,
             variant_id=form.cleaned_data["variant"],
+            state=store_state(request),
         )
     except (wishlist_service.WishlistError, cart_service.CartError) as error:
         status = 404 if isinstance(error, wishlist_service.UnknownItem) else 409

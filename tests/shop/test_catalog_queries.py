@@ -205,7 +205,9 @@ FILTERED = CatalogFilters(
 
 
 @pytest.mark.parametrize("filters", [CatalogFilters(), FILTERED], ids=["plain", "filtered"])
-def test_listing_query_count_does_not_grow_with_the_catalog(clothing, settings, filters):
+def test_listing_query_count_does_not_grow_with_the_catalog(
+    clothing, settings, filters, warm_releases
+):
     """Seven queries build the catalog index (once per catalog change, in each process); then
     a listing, its counts and its cards cost none."""
     settings.CATALOG_PAGE_SIZE = 24
@@ -216,7 +218,7 @@ def test_listing_query_count_does_not_grow_with_the_catalog(clothing, settings, 
     assert small == large == (7, 0)
 
 
-def test_product_detail_query_count_does_not_grow(clothing):
+def test_product_detail_query_count_does_not_grow(clothing, warm_releases):
     slug = Product.objects.get(name="Red Linen Shirt").slug
     small = count_queries(lambda: product_detail(slug=slug))
     product = Product.objects.get(slug=slug)

@@ -209,7 +209,7 @@ PAGE_CHROME = 2
 
 @pytest.mark.parametrize("size", [3, 40])
 def test_the_homepage_read_model_costs_a_fixed_number_of_queries(
-    size, django_assert_max_num_queries, django_assert_num_queries
+    size, django_assert_max_num_queries, django_assert_num_queries, warm_releases
 ):
     build_catalog_and_layout(size)
     with django_assert_max_num_queries(COLD_HOMEPAGE):

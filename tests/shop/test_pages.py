@@ -170,7 +170,7 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_editor(c
 
 
 def test_the_footer_lists_published_pages_for_one_cached_query(
-    client, django_assert_num_queries, django_capture_on_commit_callbacks
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, warm_releases
 ):
     with django_capture_on_commit_callbacks(execute=True):
         DynamicPageFactory(slug="about", title="About us")

@@ -464,7 +464,9 @@ def test_a_search_that_finds_nothing_stays_in_the_budget_with_its_report(client,
 
 
 @pytest.mark.parametrize("text", ["parka", "wol par", "gift"])
-def test_a_suggestion_costs_at_most_two_queries(client, shop, django_assert_max_num_queries, text):
+def test_a_suggestion_costs_at_most_two_queries(
+    client, shop, django_assert_max_num_queries, text, warm_releases
+):
     SearchPin.objects.create(query="gift", product=shop["mug"])
     with django_assert_max_num_queries(2):
         client.get("/search/suggest/", {"q": text}, headers=HTMX)
