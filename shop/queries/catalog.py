@@ -154,6 +154,7 @@ class CategoryLink:
     depth: int
     selected: bool
     in_path: bool
+    url: str = ""  # the category's page (reversed once per index, not per render)
 
 
 @dataclass
@@ -354,6 +355,7 @@ def product_listing(
                     depth=depth,
                     selected=category is not None and node.pk == category.pk,
                     in_path=node.pk in path_ids,
+                    url=index.category_urls[node.pk],
                 )
             )
 

@@ -86,6 +86,7 @@ class CatalogIndex:
     categories: list[Category]
     facet_values: list[AttributeValue]  # with `definition`, in facet order
     cards: list[CardSource]  # by position
+    category_urls: dict[int, str]  # category id → its catalog page
     _images: dict[int, ProductImage] = field(default_factory=dict, repr=False)
 
     def card_source(self, pk: int) -> CardSource:
@@ -342,6 +343,7 @@ def build(token: str, state: StoreState) -> CatalogIndex:
         places={name: _places(order) for name, order in orders.items()},
         stocked=[units > 0 for units in stock],
         categories=categories,
+        category_urls={c.pk: c.get_absolute_url() for c in categories},
         cards=[
             CardSource(
                 pk=row[0],
