@@ -44,9 +44,10 @@ MARK = b"<!--hole:"
 MARK_IF = b"<!--if:"
 _NAME = r"[a-z][a-z0-9-]*"
 _ARG = r"(?::(?P<{}>[\w.-]*))?"
+# One literal prefix for both kinds of marker, so the regex engine skips to each "<!--" fast.
 PATTERN = re.compile(
-    rf"<!--if:(?P<test>{_NAME}){_ARG.format('test_arg')}-->(?P<yes>.*?)<!--else-->(?P<no>.*?)"
-    rf"<!--endif-->|<!--hole:(?P<name>{_NAME}){_ARG.format('arg')}-->",
+    rf"<!--(?:if:(?P<test>{_NAME}){_ARG.format('test_arg')}-->(?P<yes>.*?)<!--else-->"
+    rf"(?P<no>.*?)<!--endif-->|hole:(?P<name>{_NAME}){_ARG.format('arg')}-->)",
     re.S,
 )
 MESSAGES_TEMPLATE = "partials/status.html#status-message-list"

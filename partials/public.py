@@ -30,6 +30,7 @@ when neither the page nor anything its holes show has changed.
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 
@@ -105,6 +106,17 @@ class Memory:
 
 
 memory = Memory(settings.PUBLIC_PAGE_MEMORY)
+
+# The tokens a public page was looked up under, while its view renders it: the read models it
+# calls take them from here (see `token_read`) instead of asking the cache again, so the page
+# is rendered from one reading of them, the one it is stored under.
+tokens_read: ContextVar[dict[str, str] | None] = ContextVar("tokens_read", default=None)
+
+
+def token_read(name: str) -> str | None:
+    """The value of token `name` this request's public page was looked up under, if any."""
+    known = tokens_read.get()
+    return known.get(name) if known else None
 
 
 def previewing(request: HttpRequest) -> bool:
@@ -184,7 +196,11 @@ def public_page(
                 for header, value in entry.headers.items():
                     response[header] = value
                 return _conditional(request, response, entry.digest)
-            response = view(request, *args, **kwargs)
+            reading = tokens_read.set(versions)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                tokens_read.reset(reading)
             digest = _digest(response)
             if _storable(response):
                 until = getattr(response, "public_until", None)

@@ -18,6 +18,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
+from partials import public
 from shop.models import CacheGeneration
 
 # The generations in use: one name each, read by the read models that key their entries on it
@@ -39,8 +40,8 @@ def product(slug: str) -> str:
 
 
 def current(name: str) -> str:
-    """The token now in force for `name`."""
-    token = cache.get(name)
+    """The token now in force for `name` (as this request's public page read it, if it did)."""
+    token = public.token_read(name) or cache.get(name)
     return token if token is not None else read([name])[name]
 
 
