@@ -14,7 +14,10 @@ Environment:
     CACHE_CONNECT_TIMEOUT, CACHE_SOCKET_TIMEOUT  seconds to wait for Redis (default 0.25 each).
     CACHE_BREAKER_SECONDS  after a Redis fault, skip Redis for this long (default 5).
     CACHE_TOKEN_SECONDS    how long a cached generation token is trusted (default 5): pages
-                           show a change at most this long after it commits, Redis or not.
+                           show a change at most this long (plus PUBLIC_TOKEN_SECONDS) after
+                           it commits, Redis or not.
+    PUBLIC_TOKEN_SECONDS   how long a worker trusts the tokens it read for the public pages it
+                           keeps (default 1): another process's change shows that much later.
     HTTPS            "1" when served behind TLS: secure cookies, HSTS, SSL redirect.
                      Defaults to on when DEBUG is off.
     MEDIA_ROOT       where uploaded and generated images live (default ./var/media).
@@ -298,6 +301,9 @@ CATALOG_COUNTS_CACHE_SECONDS = int(os.environ.get("CATALOG_COUNTS_CACHE_SECONDS"
 PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") == "1"
 # Entries each worker also keeps in memory (checked against the tokens on every request).
 PUBLIC_PAGE_MEMORY = int(os.environ.get("PUBLIC_PAGE_MEMORY", "256"))
+# How long a worker trusts the tokens it read for the entries it keeps: a hit within that time
+# costs no cache round trip, and another worker's change shows here at most this much later.
+PUBLIC_TOKEN_SECONDS = float(os.environ.get("PUBLIC_TOKEN_SECONDS", "1"))
 CATALOG_PAGE_SECONDS = int(os.environ.get("CATALOG_PAGE_SECONDS", "60"))
 PRODUCT_PAGE_SECONDS = int(os.environ.get("PRODUCT_PAGE_SECONDS", "300"))
 PARTIALS_TOKEN_READER = "shop.cache_tokens.read"

@@ -104,7 +104,7 @@ def _accessibility_audit(request):
 def _isolated_cache():
     """The tests share the machine's Redis: delete only our own prefix, never FLUSHDB."""
     yield
-    memory.entries.clear()  # this process's copies of public pages (partials.public)
+    memory.clear()  # this process's copies of public pages and tokens (partials.public)
     catalog_index.forget()  # and its catalog index: the next test has another database
     releases.forget()  # and its timeline of releases
     if hasattr(cache, "delete_pattern"):  # django-redis; the local-memory cache needs nothing.

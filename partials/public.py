@@ -28,6 +28,7 @@ when neither the page nor anything its holes show has changed.
 """
 
 import hashlib
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -81,11 +82,40 @@ def current_tokens(names: list[str], found: dict) -> dict[str, str]:
 class Memory:
     """The entries this process used last, split at their holes (`holes.Compiled`), so a hit
     reads only the tokens from the cache and never moves or re-scans the body. An entry here is
-    used only when the tokens just read still match it, as for the shared cache."""
+    used only when the tokens still match it, as for the shared cache.
+
+    The tokens it read are kept too, for `settings.PUBLIC_TOKEN_SECONDS` (1 by default): a hit
+    within that time of the last reading costs no cache round trip at all. So a change another
+    process made shows here at most that long after its new token reached the cache; one made
+    by this process (`forget_token`, called by whatever replaces a token) shows at once."""
 
     def __init__(self, size: int):
         self.size = size
         self.entries: OrderedDict[str, tuple[Entry, holes.Compiled]] = OrderedDict()
+        self.tokens: dict[str, tuple[str, float]] = {}  # name → (token, monotonic time read)
+
+    def recent_tokens(self, names: list[str]) -> dict[str, str] | None:
+        """The tokens of `names` if every one was read within PUBLIC_TOKEN_SECONDS, else None."""
+        oldest = time.monotonic() - settings.PUBLIC_TOKEN_SECONDS
+        found = {}
+        for name in names:
+            seen = self.tokens.get(name)
+            if seen is None or seen[1] < oldest:
+                return None
+            found[name] = seen[0]
+        return found
+
+    def read_tokens(self, tokens: dict[str, str]) -> None:
+        now = time.monotonic()
+        for name, token in tokens.items():
+            self.tokens[name] = (token, now)
+
+    def forget_token(self, name: str) -> None:
+        self.tokens.pop(name, None)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.tokens.clear()
 
     def get(self, key: str) -> tuple[Entry, holes.Compiled] | None:
         found = self.entries.get(key)
@@ -111,6 +141,11 @@ memory = Memory(settings.PUBLIC_PAGE_MEMORY)
 # calls take them from here (see `token_read`) instead of asking the cache again, so the page
 # is rendered from one reading of them, the one it is stored under.
 tokens_read: ContextVar[dict[str, str] | None] = ContextVar("tokens_read", default=None)
+
+
+def forget_token(name: str) -> None:
+    """Call when token `name` is replaced: this process reads it afresh on its next request."""
+    memory.forget_token(name)
 
 
 def token_read(name: str) -> str | None:
@@ -181,21 +216,23 @@ def public_page(
             key = identity(request)
             now = timezone.now().timestamp()
             kept = memory.get(key)
+            if kept is not None:
+                # Served without a round trip when this process read the tokens less than
+                # PUBLIC_TOKEN_SECONDS ago and they still match its copy.
+                recent = memory.recent_tokens(names)
+                if recent is not None and _fresh(kept[0], recent, now):
+                    return _serve(request, kept)
             # One round trip: the tokens, and the entry too unless this process has it.
             found = cache.get_many(names if kept else [key, *names])
             versions = current_tokens(names, found)
+            memory.read_tokens(versions)
             if kept is not None and not _fresh(kept[0], versions, now):
                 memory.forget(key)
                 kept, found[key] = None, cache.get(key)  # another process may have a newer one
             if kept is None and _fresh(found.get(key), versions, now):
                 kept = memory.put(key, found[key])
             if kept is not None:
-                entry, compiled = kept
-                response = HttpResponse(compiled.render(request), status=entry.status)
-                response.holes_filled = True  # type: ignore[attr-defined]
-                for header, value in entry.headers.items():
-                    response[header] = value
-                return _conditional(request, response, entry.digest)
+                return _serve(request, kept)
             reading = tokens_read.set(versions)
             try:
                 response = view(request, *args, **kwargs)
@@ -224,6 +261,16 @@ def public_page(
         return wrapper
 
     return decorator
+
+
+def _serve(request: HttpRequest, kept: tuple[Entry, holes.Compiled]) -> HttpResponse:
+    """A stored public response, its holes filled for this visitor."""
+    entry, compiled = kept
+    response = HttpResponse(compiled.render(request), status=entry.status)
+    response.holes_filled = True  # type: ignore[attr-defined]
+    for header, value in entry.headers.items():
+        response[header] = value
+    return _conditional(request, response, entry.digest)
 
 
 def _digest(response: HttpResponse) -> str:

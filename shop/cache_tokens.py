@@ -7,7 +7,8 @@ The truth of each token is a database row (CacheGeneration); the cache keeps a c
 CACHE_TOKEN_SECONDS. So a replacement made while the cache is unreachable is not lost: the
 copy it could not overwrite expires, and the next read takes the new token from the database.
 The bound: a page keyed on a token shows data older than a committed change for at most
-CACHE_TOKEN_SECONDS after the commit (0 when the cache took the new token), and a warm read
+CACHE_TOKEN_SECONDS after the commit (0 when the cache took the new token), plus, for a public
+page another process keeps, PUBLIC_TOKEN_SECONDS (partials.public.Memory); and a warm read
 costs one cache read plus, per token, at most one primary-key query per CACHE_TOKEN_SECONDS.
 Tokens are random and never reused, so a replacement that rolls back revives nothing stale.
 """
@@ -72,3 +73,4 @@ def replace(name: str) -> None:
         update_fields=["token"],
     )
     cache.set(name, token, timeout=settings.CACHE_TOKEN_SECONDS)
+    public.forget_token(name)  # this process's pages read it again on their next request

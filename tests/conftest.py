@@ -9,7 +9,7 @@ from shop.queries import catalog_index, releases
 def _isolated_cache():
     """Tests share the machine's Redis: clear only our own prefix, never FLUSHDB."""
     yield
-    memory.entries.clear()  # this process's copies of public pages (partials.public)
+    memory.clear()  # this process's copies of public pages and tokens (partials.public)
     catalog_index.forget()  # and its catalog index: the next test has another database
     releases.forget()  # and its timeline of releases
     if hasattr(cache, "delete_pattern"):

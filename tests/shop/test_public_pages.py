@@ -10,12 +10,15 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.utils import timezone
 
-from shop.models import Product
+from partials import public
+from shop import cache_tokens
+from shop.models import CacheGeneration, Product, Variant
 from tests.factories import (
     CategoryFactory,
     ShippingMethodFactory,
@@ -188,6 +191,40 @@ def test_a_304_never_hides_a_changed_badge(client, shop):
     after = client.get(url, headers={"If-None-Match": etag})
     assert after.status_code == 200 and after["ETag"] != etag
     assert client.get(url, headers={"If-None-Match": after["ETag"]}).status_code == 304
+
+
+def test_a_worker_trusts_the_tokens_it_read_for_a_second_and_its_own_changes_at_once(
+    client, shop, settings, monkeypatch
+):
+    settings.PUBLIC_TOKEN_SECONDS = 1
+    clock = [1000.0]
+    monkeypatch.setattr(public.time, "monotonic", lambda: clock[0])
+    round_trips = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: round_trips.append(keys) or get_many(keys))
+    url = shop["lamp"].get_absolute_url()
+    client.get(url)
+    assert len(round_trips) == 1
+    assert "£45.00" in client.get(url).content.decode()
+    assert len(round_trips) == 1  # this worker keeps the page and read the tokens just now
+
+    # Another process changes the price and replaces the product's token, as `replace` does
+    # there: in the database and in the cache (a queryset update sends no signal here).
+    Variant.objects.filter(product=shop["lamp"]).update(price="39.00")
+    name = cache_tokens.product(shop["lamp"].slug)
+    CacheGeneration.objects.update_or_create(name=name, defaults={"token": "elsewhere"})
+    cache.set(name, "elsewhere")
+    clock[0] += 0.9
+    assert "£45.00" in client.get(url).content.decode()  # within the second: not asked yet
+    clock[0] += 0.2
+    assert 'id="product-price">£39.00<' in client.get(url).content.decode()
+    assert len(round_trips) == 2
+
+    # A change this process makes shows on its very next request, without waiting.
+    variant = shop["lamp"].variants.get()
+    variant.price = "35.00"
+    variant.save()
+    assert 'id="product-price">£35.00<' in client.get(url).content.decode()
 
 
 def test_a_hit_costs_at_most_the_session_and_the_visitor_at_two_sizes(
