@@ -26,7 +26,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.contrib import messages
@@ -44,12 +44,9 @@ MARK = b"<!--hole:"
 MARK_IF = b"<!--if:"
 _NAME = r"[a-z][a-z0-9-]*"
 _ARG = r"(?::(?P<{}>[\w.-]*))?"
-# One literal prefix for both kinds of marker, so the regex engine skips to each "<!--" fast.
-PATTERN = re.compile(
-    rf"<!--(?:if:(?P<test>{_NAME}){_ARG.format('test_arg')}-->(?P<yes>.*?)<!--else-->"
-    rf"(?P<no>.*?)<!--endif-->|hole:(?P<name>{_NAME}){_ARG.format('arg')}-->)",
-    re.S,
-)
+# A marker where a "<!--" starts (conditionals' ELSE and ENDIF are found by plain search).
+HOLE_AT = re.compile(rf"<!--hole:(?P<name>{_NAME}){_ARG.format('arg')}-->")
+IF_AT = re.compile(rf"<!--if:(?P<name>{_NAME}){_ARG.format('arg')}-->")
 MESSAGES_TEMPLATE = "partials/status.html#status-message-list"
 
 
@@ -131,14 +128,12 @@ class Compiled:
         return "".join(out)
 
 
-@dataclass(frozen=True)
-class Hole:
+class Hole(NamedTuple):
     name: str
     arg: str
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     name: str
     arg: str
     yes: Compiled
@@ -186,24 +181,38 @@ def csrf_token(request: HttpRequest) -> str:
 
 
 def compile_holes(html: str) -> Compiled:
-    """`html` split at its holes (see `Compiled`)."""
+    """`html` split at its holes (see `Compiled`). A scan with `str.find` from one "<!--" to
+    the next, each checked with an anchored match: a page's other comments are passed over,
+    and a conditional's branches end at the first ELSE and the first ENDIF after it."""
     parts: list[str | Hole | Condition] = []
-    position = 0
-    for match in PATTERN.finditer(html):
-        if match.start() > position:
-            parts.append(html[position : match.start()])
-        position = match.end()
-        if match["test"] is not None:
-            parts.append(
-                Condition(
-                    name=match["test"],
-                    arg=match["test_arg"] or "",
-                    yes=compile_holes(match["yes"]),
-                    no=compile_holes(match["no"]),
-                )
+    position = scan = 0
+    while (start := html.find("<!--", scan)) != -1:
+        scan = start + 4
+        if html.startswith("hole:", scan):
+            match = HOLE_AT.match(html, start)
+            if match is None:
+                continue
+            part: Hole | Condition = Hole(match["name"], match["arg"] or "")
+            end = match.end()
+        elif html.startswith("if:", scan):
+            match = IF_AT.match(html, start)
+            middle = html.find(ELSE, match.end()) if match else -1
+            finish = html.find(ENDIF, middle + len(ELSE)) if middle != -1 else -1
+            if match is None or finish == -1:
+                continue
+            part = Condition(
+                match["name"],
+                match["arg"] or "",
+                compile_holes(html[match.end() : middle]),
+                compile_holes(html[middle + len(ELSE) : finish]),
             )
+            end = finish + len(ENDIF)
         else:
-            parts.append(Hole(name=match["name"], arg=match["arg"] or ""))
+            continue
+        if start > position:
+            parts.append(html[position:start])
+        parts.append(part)
+        position = scan = end
     if position < len(html):
         parts.append(html[position:])
     return Compiled(parts=tuple(parts))

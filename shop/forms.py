@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
@@ -111,9 +112,9 @@ class CatalogFilterForm(forms.Form):
 
     def query_without_page(self) -> str:
         """The query string as given, minus `page`: what pagination links append a page to."""
-        query = self.data.copy()
-        query.pop("page", None)
-        return query.urlencode()
+        return urlencode(
+            [(key, value) for key, values in self.data.lists() if key != "page" for value in values]
+        )
 
 
 # Cart and checkout --------------------------------------------------------------------------

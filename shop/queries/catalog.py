@@ -10,9 +10,11 @@ store now by default, or a time-travel moment): which products are shown and at 
 come from it, never from the rows alone.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -81,6 +83,20 @@ class ProductCard:
     availability: Availability
     single_variant_id: int | None
     primary_image: ProductImage | None
+
+    @cached_property
+    def content_key(self) -> tuple:
+        """Everything the card shows, as a key: `{% product_cards %}` keeps its HTML under it
+        (worked out once per card; the catalog index keeps its cards, see `_indexed_cards`)."""
+        image = self.primary_image
+        picture = image and (
+            image.pk, str(image.image), image.alt, image.width, image.height,
+            json.dumps(image.renditions, sort_keys=True),
+        )  # fmt: skip
+        return (
+            self.pk, self.name, self.url, self.category_name, self.min_price, self.max_price,
+            self.availability.code, self.single_variant_id, picture,
+        )  # fmt: skip
 
     @classmethod
     def from_index(
@@ -396,7 +412,7 @@ def product_listing(
             for slug, chosen in selections.items()
             if slug in PICTURED_OPTIONS
         }
-        products = [ProductCard.from_index(index, index.card_source(pk), pictures_of) for pk in ids]
+        products = _indexed_cards(index, ids, pictures_of)
     elif filters.page > num_pages:
         notices.append(
             f"There is no page {filters.page}: these results have {num_pages} "
@@ -418,6 +434,29 @@ def product_listing(
         notices=notices,
         search=plan,
     )
+
+
+# How many cards an index keeps (a page's cards recur across filter states and pages).
+INDEX_CARDS_KEPT = 50_000
+
+
+def _indexed_cards(
+    index: catalog_index.CatalogIndex, ids: list[int], pictures_of: dict[str, list[str]]
+) -> list[ProductCard]:
+    """The cards of `ids` from the index, each made once per index and way of picturing it
+    (the index and its cards do not change; a new catalog state is a new index)."""
+    kept = index.cards_made
+    if len(kept) > INDEX_CARDS_KEPT:
+        kept.clear()
+    picturing = tuple((slug, tuple(labels)) for slug, labels in sorted(pictures_of.items()))
+    cards = []
+    for pk in ids:
+        card = kept.get((pk, picturing))
+        if card is None:
+            card = ProductCard.from_index(index, index.card_source(pk), pictures_of)
+            kept[pk, picturing] = card
+        cards.append(card)
+    return cards
 
 
 def _search_ranks(plan: search_queries.SearchPlan, state: StoreState) -> dict[int, tuple]:

@@ -30,7 +30,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Min, Q, TextField
 from django.db.models.functions import Cast
@@ -88,6 +88,8 @@ class CatalogIndex:
     cards: list[CardSource]  # by position
     category_urls: dict[int, str]  # category id → its catalog page
     _images: dict[int, ProductImage] = field(default_factory=dict, repr=False)
+    # Cards made from this index (queries.catalog keeps them here: they change with it).
+    cards_made: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     def card_source(self, pk: int) -> CardSource:
         return self.cards[self.position[pk]]

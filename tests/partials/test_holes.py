@@ -81,6 +81,16 @@ def test_a_conditional_keeps_one_branch_and_fills_the_holes_inside_it():
     assert "<!--" not in filled and second == "Save 3"
 
 
+def test_other_comments_and_unfinished_markers_pass_through_untouched():
+    html = render(
+        "<!-- a note --><!--hole:Bad--><!--if:saved:7-->never closed"
+        "<!--hole:cart-count--><!--[if IE]><![endif]-->"
+    )
+    assert holes.fill(html, request_with_messages()) == (
+        "<!-- a note --><!--hole:Bad--><!--if:saved:7-->never closed3<!--[if IE]><![endif]-->"
+    )
+
+
 def test_the_messages_hole_shows_queued_messages_once():
     request = request_with_messages("Added to your cart.")
     filled = holes.fill(render('<div role="status">{% hole "messages" %}</div>'), request)
