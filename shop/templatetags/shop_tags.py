@@ -8,7 +8,7 @@ from django import template
 from django.conf import settings
 from django.template import loader
 from django.urls import reverse
-from django.utils.html import json_script
+from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 
 from shop.queries.search import SearchPlan
@@ -96,6 +96,34 @@ def query_without(base: str, key: str, value: str | None = None) -> str:
     return urlencode(query, doseq=True)
 
 
+@register.simple_tag
+def picture(image, sizes: str, lazy: bool = False, alt: str | None = None) -> SafeString:
+    """A ProductImage as a `<picture>`: its AVIF and WebP renditions (when written) in front of
+    the original. `sizes`, the width it is shown at; `lazy`, whether it waits until it is near
+    the viewport; `alt`, the image's own alt text by default ("" for a decorative picture).
+
+    Written here rather than as an included template: it is on every card, and an include of
+    its dozen variables cost about 150 µs a picture against about 20 µs here.
+    """
+    sources = SafeString(
+        "".join(
+            format_html(
+                '<source type="{}" srcset="{}" sizes="{}">', source["type"], source["srcset"], sizes
+            )
+            for source in image.sources
+        )
+    )
+    return format_html(
+        '<picture>{}<img src="{}" alt="{}" width="{}" height="{}" loading="{}"></picture>',
+        sources,
+        image.image.url,
+        image.alt if alt is None else alt,
+        image.width,
+        image.height,
+        "lazy" if lazy else "eager",
+    )
+
+
 @register.filter
 def total_for(quote, shipping_code: str):
     """The quote's total with the delivery option `shipping_code`."""
@@ -138,6 +166,7 @@ def product_cards(
     """
     template = loader.get_template("components/product_card.html")
     add_url = reverse("shop:cart-add") if actions else ""
+    wish_url = reverse("shop:wishlist-items") if actions else ""
     out = []
     for number, card in enumerate(cards, 1):
         name_html = highlight_words(card.name, highlight)
@@ -147,10 +176,13 @@ def product_cards(
             html = template.render(
                 {
                     "card": card,
+                    "product": card,  # the heart's name for it
+                    "request_key": card.pk,  # the add form's submission id
                     "name_html": name_html,
                     "lazy": number > eager,
                     "actions": actions,
                     "add_url": add_url,
+                    "wish_url": wish_url,
                 }
             )
             _rendered_cards[key] = html

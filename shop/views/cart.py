@@ -153,7 +153,10 @@ def _added(
         template_name="base.html",
         context={"request_key": request_input.removeprefix("add-request-")},
         # With htmx the form stays on the page: give it a fresh id for the next, deliberate add.
-        oob=["cart-badge", *(["components/request_id.html#add-request"] if request_input else [])],
+        oob=[
+            "cart-badge",
+            *(["components/product_card.html#add-request"] if request_input else []),
+        ],
         message=change.message,
         trigger="cart-changed",
     )

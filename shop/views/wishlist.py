@@ -26,7 +26,7 @@ from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
 
 TEMPLATE = "shop/wishlist.html"
-TOGGLE = "components/wishlist_toggle.html"
+TOGGLE = "components/product_card.html"  # its wishlist-toggle partial
 BADGES = ["base.html#wishlist-badge", "base.html#cart-badge"]
 
 
