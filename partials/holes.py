@@ -196,9 +196,11 @@ def compile_holes(html: str) -> Compiled:
             end = match.end()
         elif html.startswith("if:", scan):
             match = IF_AT.match(html, start)
-            middle = html.find(ELSE, match.end()) if match else -1
+            if match is None:
+                continue
+            middle = html.find(ELSE, match.end())
             finish = html.find(ENDIF, middle + len(ELSE)) if middle != -1 else -1
-            if match is None or finish == -1:
+            if finish == -1:
                 continue
             part = Condition(
                 match["name"],

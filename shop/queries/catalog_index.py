@@ -68,8 +68,9 @@ class CatalogIndex:
     """Bitsets over the published products. Position i is `ids[i]`; positions follow the
     products' lowest prices (then ids), so "priced up to X" is just the lowest bits."""
 
-    token: str
-    expires_at: datetime | None  # when a product scheduled for later is published
+    token: str  # the catalog's and the releases' tokens, and the releases in force
+    expires_at: datetime | None  # when a product scheduled for later is published, or a release
+    # starts or ends
     ids: list[int]
     position: dict[int, int]
     everything: int

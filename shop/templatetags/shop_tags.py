@@ -165,14 +165,16 @@ def product_cards(
     search whose matched words the names mark.
     """
     template = loader.get_template("components/product_card.html")
-    add_url = reverse("shop:cart-add") if actions else ""
-    wish_url = reverse("shop:wishlist-items") if actions else ""
+    urls: dict[str, str] = {}  # reversed at the first card not kept, once per grid
     out = []
     for number, card in enumerate(cards, 1):
         name_html = highlight_words(card.name, highlight)
         key = _card_key(card, name_html, number > eager, actions)
         html = _rendered_cards.get(key)
         if html is None:
+            if not urls:
+                urls["add_url"] = reverse("shop:cart-add") if actions else ""
+                urls["wish_url"] = reverse("shop:wishlist-items") if actions else ""
             html = template.render(
                 {
                     "card": card,
@@ -181,8 +183,7 @@ def product_cards(
                     "name_html": name_html,
                     "lazy": number > eager,
                     "actions": actions,
-                    "add_url": add_url,
-                    "wish_url": wish_url,
+                    **urls,
                 }
             )
             _rendered_cards[key] = html
