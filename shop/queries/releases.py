@@ -211,6 +211,8 @@ def _moment_of(release: Release | None, now: datetime | None = None) -> datetime
 class PreviewLinkInvalid(LookupError):
     """The link was tampered with, has expired, or its release was rolled back or deleted."""
 
+    message = "This preview link is not valid any more."
+
 
 @dataclass(frozen=True)
 class PreviewLink:

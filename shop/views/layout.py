@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -29,6 +29,7 @@ from partials.responses import (
     HtmxHttpRequest,
     after_action,
     private_preview,
+    render_failure,
     render_page,
 )
 from shop import cache_tokens, session_keys
@@ -462,8 +463,12 @@ def shared_preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The homepage as a draft would make it, for whoever has the signed link; 404 when stale."""
     try:
         draft, expires_at = layout_queries.draft_for_preview(token=token)
-    except layout_queries.PreviewLinkInvalid:
-        raise Http404("This preview link is not valid any more.") from None
+    except layout_queries.PreviewLinkInvalid as invalid:
+        return private_preview(
+            render_failure(
+                request, "shop/preview_link_invalid.html", message=invalid.message, status=404
+            )
+        )
     owner = draft.owner
     context = {
         "homepage": layout_queries.draft_homepage(draft=draft),

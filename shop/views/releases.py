@@ -20,6 +20,7 @@ from partials.responses import (
     HttpResponseSeeOther,
     after_action,
     private_preview,
+    render_failure,
     render_page,
     safe_next,
 )
@@ -81,8 +82,12 @@ def preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
     expired or its release was rolled back."""
     try:
         target = release_queries.read_preview_link(token=token)
-    except release_queries.PreviewLinkInvalid:
-        raise Http404("This preview link is not valid any more.") from None
+    except release_queries.PreviewLinkInvalid as invalid:
+        return private_preview(
+            render_failure(
+                request, "shop/preview_link_invalid.html", message=invalid.message, status=404
+            )
+        )
     if request.method == "POST":
         request.session.pop(session_keys.TIME_TRAVEL, None)
         request.session[session_keys.STORE_PREVIEW] = token

@@ -15,6 +15,8 @@ PREVIEW_SALT = "shop.homepage.preview"
 class PreviewLinkInvalid(LookupError):
     """The preview token is tampered with, expired, or its draft is gone (published/discarded)."""
 
+    message = "This preview link is not valid any more."
+
 
 @dataclass(frozen=True)
 class PreviewLink:
