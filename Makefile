@@ -62,11 +62,14 @@ test: env services browser
 	@$(TEST_ENV) $(PY) -m pytest tests -q
 	@$(TEST_ENV) $(PY) -m pytest e2e -q
 
+# One file or one journey: `make e2e K="coupon and js-off"`, `make unit T=tests/shop/test_cart_views.py`.
+PYTEST_PICK = $(if $(K),-k "$(K)")
+
 unit: env services
-	@$(TEST_ENV) $(PY) -m pytest tests -q
+	@$(TEST_ENV) $(PY) -m pytest $(or $(T),tests) -q $(PYTEST_PICK)
 
 e2e: env services browser
-	@$(TEST_ENV) $(PY) -m pytest e2e -q
+	@$(TEST_ENV) $(PY) -m pytest $(or $(T),e2e) -q $(PYTEST_PICK)
 
 # Every static check, each run even when an earlier one fails; fails if any did. The settings
 # need DEBUG=1 (or a SECRET_KEY) to load, and empty DATABASE_URL/REDIS_URL mean SQLite and no

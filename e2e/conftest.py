@@ -19,6 +19,7 @@ from django.core.management import call_command
 from e2e.accessibility import Audit
 from partials.public import memory
 from shop.queries import catalog_index, releases
+from tests.processes import free_port, port_range
 
 # Playwright keeps an event loop running in this thread; Django would refuse ORM calls here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -36,12 +37,17 @@ CHROMIUM_ARGS = [
 
 
 def pytest_configure(config):
-    """Keep a trace and a screenshot of every failing journey, unless the command line says else.
+    """Keep a trace and a screenshot of every failing journey, unless the command line says else;
+    put the live server in TEST_PORTS when that is set.
 
     pytest-playwright's own defaults are "off"; its --output already defaults to ./test-results
     (git-ignored, and emptied by pytest-playwright at the start of every run).
     """
     option = config.option
+    # With TEST_PORTS, the live server listens on a port of that range (pytest-django reads
+    # --liveserver, else this variable), like every other server the tests start.
+    if port_range() is not None and not getattr(option, "liveserver", None):
+        os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", f"localhost:{free_port()}")
     if getattr(option, "tracing", None) == "off":
         option.tracing = "retain-on-failure"
     if getattr(option, "screenshot", None) == "off":

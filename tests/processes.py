@@ -1,5 +1,7 @@
 """Helpers for tests that run real processes (app servers, task workers) on loopback."""
 
+import os
+import random
 import socket
 import subprocess
 import time
@@ -7,11 +9,38 @@ import time
 from django.db import connection
 
 
+def port_range() -> range | None:
+    """The ports the suite may listen on, from `TEST_PORTS` ("20000-20099"), or None for any.
+
+    For machines where only some ports are open: every server the tests start (the e2e live
+    server, gunicorn app servers, task workers' SMTP, a Redis of the fault tests) takes its port
+    from this range.
+    """
+    spec = os.environ.get("TEST_PORTS", "").strip()
+    if not spec:
+        return None
+    first, _, last = spec.partition("-")
+    try:
+        ports = range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise ValueError(f"TEST_PORTS must look like 20000-20099, not {spec!r}") from None
+    if not ports or ports.start < 1 or ports.stop > 65536:
+        raise ValueError(f"TEST_PORTS must be a range of ports from 1 to 65535, not {spec!r}")
+    return ports
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now (within `TEST_PORTS` if set)."""
+    ports = port_range()
+    candidates = [0] if ports is None else random.sample(ports, len(ports))
+    for port in candidates:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise OSError(f"no free port in TEST_PORTS={os.environ['TEST_PORTS']}")
 
 
 def shared_database_url() -> str:

@@ -26,6 +26,7 @@ from django.db import connection
 from django.test import Client
 
 from tests.factories import UserFactory, make_live_layout, make_product
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "storefront-faults"
@@ -38,12 +39,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(check, *, seconds: float, what: str) -> None:
