@@ -21,7 +21,8 @@ Environment:
     HTTPS            "1" when served behind TLS: secure cookies, HSTS, SSL redirect.
                      Defaults to on when DEBUG is off.
     MEDIA_ROOT       where uploaded and generated images live (default ./var/media).
-    SERVE_MEDIA      "1" lets Django serve MEDIA_ROOT itself (demo, tests, bench); default on.
+    SERVE_MEDIA      "1" lets Django serve MEDIA_ROOT itself (config.media); default on only
+                     with DEBUG or in tests: production serves media from the web server.
     HOMEPAGE_CACHE_SECONDS         how long a rendered live homepage is cached (default 300);
                                    0 renders it from the database on every request.
     HOMEPAGE_PREVIEW_LINK_SECONDS  how long a shared draft-preview link works (default 7 days).
@@ -123,6 +124,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -258,7 +260,9 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Django serves MEDIA_ROOT itself only in development and tests: in production the web server
+# or object storage does, with far-future caching for renditions (docs/production.md).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG or TESTING)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -275,6 +279,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (django-permissions-policy): the shop uses none of the browser's powerful
+# features, so none may be used, by its pages or by anything they embed. A hosted payment page
+# is a redirect to the provider's own origin, which this header does not reach.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+        "idle-detection", "magnetometer", "microphone", "midi", "payment", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # Django's built-in CSP: scripts only from the shop's own files (htmx and site.js; no inline
 # script at all, so no nonce: a shared page is the same HTML for every visitor), no inline

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve
 
+from config.media import serve_media
 from shop.views import pages
 
 # A database outage answers 503 with Retry-After; anything else unexpected, the 500 page.
@@ -14,11 +14,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 if settings.SERVE_MEDIA:
-    # Demo, tests and bench serve generated product images themselves; a real deployment
-    # points MEDIA_URL at object storage or lets the web server serve MEDIA_ROOT.
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    # The demo and tests serve generated product images themselves; a real deployment points
+    # MEDIA_URL at object storage or lets the web server serve MEDIA_ROOT (docs/production.md).
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]
 
 # CMS pages (issue 5): the catch-all comes last, so it never shadows a shop URL.
 urlpatterns += [path("<slug:slug>/", pages.page, name="page")]

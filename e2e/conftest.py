@@ -119,11 +119,8 @@ def _isolated_cache():
 
 @pytest.fixture
 def media_root(settings, tmp_path_factory) -> Path:
-    """Generated product images go to a temporary folder, never ./var/media.
-
-    The same folder as tests/conftest.py uses, so the URLconf's media view (which captures
-    MEDIA_ROOT when it is first imported) serves them whichever suite imports it first.
-    """
+    """Generated product images go to a temporary folder, never ./var/media (the same folder
+    as tests/conftest.py uses; config.media serves whatever MEDIA_ROOT says at request time)."""
     root = tmp_path_factory.getbasetemp() / "media"
     root.mkdir(parents=True, exist_ok=True)
     settings.MEDIA_ROOT = root

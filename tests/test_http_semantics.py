@@ -95,3 +95,10 @@ def test_public_pages_stay_cacheable(client):
     make_product(name="Thing")
     for path in ("/", "/catalog/", "/products/thing/"):
         assert "no-store" not in directives(client.get(path))
+
+
+@pytest.mark.django_db
+def test_every_page_denies_the_browser_features_the_shop_never_uses(client):
+    policy = client.get("/catalog/")["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
+        assert feature in policy

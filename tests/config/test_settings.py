@@ -104,3 +104,34 @@ def test_the_shop_keeps_selling_when_redis_is_down(tmp_path):
     result = run(["-c", script], env, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["200", "303", "1"]
+
+
+SHOW_MEDIA = (
+    "import django; from django.conf import settings; django.setup(); "
+    "from django.urls import resolve, Resolver404\n"
+    "try:\n    resolve('/media/products/x.jpg'); print(settings.SERVE_MEDIA, 'served')\n"
+    "except Resolver404:\n    print(settings.SERVE_MEDIA, 'not served')"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [
+        (PRODUCTION, "False not served"),  # the web server or object storage serves media
+        ({**PRODUCTION, "SERVE_MEDIA": "1"}, "True served"),
+        ({"DEBUG": "1", "SECRET_KEY": "d" * 50}, "True served"),  # the demo
+    ],
+)
+def test_django_serves_media_only_in_the_demo_unless_told_to(tmp_path, env, shown):
+    result = run(["-c", SHOW_MEDIA], env, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == shown
+
+
+def test_collectstatic_writes_brotli_and_gzip_copies_for_whitenoise(tmp_path):
+    """The README promises Brotli copies; WhiteNoise makes them only when `brotli` imports."""
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static")}
+    result = run(["manage.py", "collectstatic", "--noinput", "-v", "0"], env, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    css = sorted(p.name for p in (tmp_path / "static" / "css").glob("site.*css*"))
+    assert "site.css.br" in css and "site.css.gz" in css, css
