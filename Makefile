@@ -35,6 +35,7 @@ python:
 		echo "       Install python3.12 (or set PYTHON=/path/to/python3.12) and try again." >&2; exit 1; fi
 
 $(VENV)/.synced: pyproject.toml uv.lock | python
+	@echo "Installing the locked dependencies into $(VENV) (uv sync)..."
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@UV="$$(command -v uv || echo '$(PYTHON) -m uv')"; $$UV sync --frozen --python "$$(command -v $(PYTHON))" --compile-bytecode --quiet
 	@touch $@
@@ -42,6 +43,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | python
 env: $(VENV)/.synced
 
 run: env
+	@echo "Migrating the demo database (var/storefront.sqlite3)..."
 	@DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=1 $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS)
 	@DEBUG=1 $(PY) manage.py demo_staff --base-url http://$(HOST):$(PORT)

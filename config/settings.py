@@ -327,11 +327,30 @@ PRODUCT_PAGE_SECONDS = int(os.environ.get("PRODUCT_PAGE_SECONDS", "300"))
 PARTIALS_TOKEN_READER = "shop.cache_tokens.read"
 SITE_NAME = "Storefront"
 
+# One handler, on the root logger. Django's default configuration also gives the "django"
+# logger a console handler of its own under DEBUG, so its lines ("Not Found: …", "Watching for
+# file changes with StatReloader") were printed twice: here it only propagates to the root.
+# "django.server" (runserver's request lines) keeps Django's own handler and format: naming
+# "django" here resets its children, so it is configured again as Django's defaults have it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 CURRENCY = os.environ.get("CURRENCY", "GBP")

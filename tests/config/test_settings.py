@@ -135,3 +135,21 @@ def test_collectstatic_writes_brotli_and_gzip_copies_for_whitenoise(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     css = sorted(p.name for p in (tmp_path / "static" / "css").glob("site.*css*"))
     assert "site.css.br" in css and "site.css.gz" in css, css
+
+
+def test_the_demo_prints_each_log_line_once(tmp_path):
+    """Under DEBUG Django's own console handler and the root's both printed Django's lines."""
+    script = (
+        "import django, logging; django.setup();"
+        "logging.getLogger('django.request').warning('Not Found: /nowhere/');"
+        "logging.getLogger('django.utils.autoreload').info('Watching for file changes');"
+        "logging.getLogger('django.server').info('\"GET / HTTP/1.1\" 200 5')"
+    )
+    result = run(["-c", script], {"DEBUG": "1", "SECRET_KEY": "d" * 50}, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stderr.splitlines()
+    assert lines.count("Not Found: /nowhere/") == 1, lines
+    assert lines.count("Watching for file changes") == 1, lines
+    assert [line for line in lines if "GET / HTTP/1.1" in line] == [
+        next(line for line in lines if line.startswith("[") and "GET / HTTP/1.1" in line)
+    ], lines  # runserver's request lines keep their time stamp, once

@@ -96,3 +96,20 @@ def test_an_image_saved_in_the_admin_gets_renditions_once_saved(django_capture_o
     image.refresh_from_db()
     assert image.renditions["of"] == image.image.name
     assert [s["srcset"].count("w,") for s in image.sources] == [1] * len(image.sources)
+
+
+@pytest.mark.django_db
+def test_a_first_seed_says_what_it_is_doing_while_it_draws_the_pictures(settings, tmp_path):
+    """`make run`'s first 40 s are mostly drawing: the seed says so, and counts them."""
+    settings.MEDIA_ROOT = tmp_path / "fresh-media"  # no picture drawn yet
+    out = io.StringIO()
+    call_command("seed_demo", "--products", "3", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Seeding the demo catalog (3 products)..."
+    drawing = next(line for line in lines if line.startswith("Drawing "))
+    total = int(drawing.split()[1])
+    assert f"  {total} of {total} pictures ready" in lines
+    assert lines.index(drawing) < lines.index("Seeding the homepage, pages and search...")
+    again = io.StringIO()
+    call_command("seed_demo", "--products", "3", stdout=again)
+    assert not any(line.startswith("Drawing ") for line in again.getvalue().splitlines())

@@ -168,7 +168,9 @@ class Command(BaseCommand):
             warehouses = self.ensure_warehouses()
             values = self.ensure_attributes()
             self.ensure_checkout_options()
+        self.say(f"Seeding the demo catalog ({products} products)...")
         created = self.ensure_products(products, seed, leaves, warehouses, values)
+        self.say("Seeding the homepage, pages and search...")
         homepage = demo_homepage.ensure_demo_homepage()  # Homepage and CMS pages (issue 5).
         search = demo_search.ensure_demo_search()  # Search documents and synonyms (issue 13).
         cache_invalidation.catalog_changed()  # bulk inserts send no signals
@@ -181,6 +183,12 @@ class Command(BaseCommand):
             )
             self.stdout.write(self.style.SUCCESS(homepage))
             self.stdout.write(self.style.SUCCESS(search))
+
+    def say(self, line: str) -> None:
+        """A progress line, so a first `make run` never sits silent (not with -v 0)."""
+        if not self.quiet:
+            self.stdout.write(line)
+            self.stdout.flush()
 
     # Reference data -----------------------------------------------------------------------
 
@@ -253,8 +261,16 @@ class Command(BaseCommand):
             return name, image_service.write_renditions(name=name, picture=picture)
 
         unique = {item[0]: item for item in sorted(wanted)}  # a swatch serves many nouns
+        missing = sum(not default_storage.exists(name) for name in unique)
+        if missing:
+            self.say(f"Drawing {missing} product pictures and their renditions (once)...")
+        made = {}
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-            return dict(pool.map(ensure, unique.values()))
+            for done, (name, renditions) in enumerate(pool.map(ensure, unique.values()), 1):
+                made[name] = renditions
+                if missing and (done % 100 == 0 or done == len(unique)):
+                    self.say(f"  {done} of {len(unique)} pictures ready")
+        return made
 
     def ensure_checkout_options(self) -> None:
         """Delivery options and demo coupons (left alone if a merchandiser changed them)."""
