@@ -135,3 +135,10 @@ def test_collectstatic_writes_brotli_and_gzip_copies_for_whitenoise(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     css = sorted(p.name for p in (tmp_path / "static" / "css").glob("site.*css*"))
     assert "site.css.br" in css and "site.css.gz" in css, css
+
+
+def test_a_bad_trusted_proxy_stops_the_start_with_its_name(tmp_path):
+    env = {**PRODUCTION, "TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}
+    result = run(["manage.py", "check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'lb.internal' is not an IP address or CIDR network" in result.stderr
