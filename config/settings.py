@@ -30,8 +30,12 @@ Environment:
     PAYMENT_GATEWAY  dotted path of the payment gateway (default: the built-in test gateway).
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      SMTP for e-mails; EMAIL_CONSOLE=1 prints them (the default with DEBUG).
-    VAT_RATE, CURRENCY, CURRENCY_SYMBOL, SITE_URL
-                     prices include VAT at VAT_RATE percent; SITE_URL is used in e-mails.
+    VAT_RATE, CURRENCY, CURRENCY_SYMBOL
+                     prices include VAT at VAT_RATE percent.
+    SITE_URL         the shop's own address, as shoppers reach it (default
+                     http://127.0.0.1:8000, the demo's): the links in e-mails, and the
+                     default --base-url of the commands that print links (release
+                     preview-link, demo_staff).
     TRUSTED_PROXIES  comma-separated addresses or CIDRs (IPv4 or IPv6) of your own load
                      balancers and proxies; empty by default. A request from one of them is
                      from the rightmost X-Forwarded-For entry that is not one of them; from
@@ -358,6 +362,7 @@ CURRENCY = os.environ.get("CURRENCY", "GBP")
 CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "£")
 # Prices include VAT at this rate (percent); orders record the VAT inside their total.
 VAT_RATE = os.environ.get("VAT_RATE", "20")
+# The shop's own address: links in e-mails and the links management commands print.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Payments: a gateway class with `authorise(...)` (see shop.services.payments).
