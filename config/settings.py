@@ -30,11 +30,30 @@ Environment:
     PAYMENT_GATEWAY  dotted path of the payment gateway (default: the built-in test gateway).
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      SMTP for e-mails; EMAIL_CONSOLE=1 prints them (the default with DEBUG).
-    VAT_RATE, CURRENCY, CURRENCY_SYMBOL, SITE_URL
-                     prices include VAT at VAT_RATE percent; SITE_URL is used in e-mails.
-    COUPON_ATTEMPTS, COUPON_ATTEMPTS_WINDOW, LOGIN_ATTEMPTS_PER_ACCOUNT,
-    LOGIN_ATTEMPTS_PER_IP, LOGIN_ATTEMPTS_WINDOW
-                     how many failures (coupon codes, logins) are allowed per window.
+    VAT_RATE, CURRENCY, CURRENCY_SYMBOL
+                     prices include VAT at VAT_RATE percent.
+    SITE_URL         the shop's own address, as shoppers reach it (default
+                     http://127.0.0.1:8000, the demo's): the links in e-mails, and the
+                     default --base-url of the commands that print links (release
+                     preview-link, demo_staff).
+    TRUSTED_PROXIES  comma-separated addresses or CIDRs (IPv4 or IPv6) of your own load
+                     balancers and proxies; empty by default. A request from one of them is
+                     from the rightmost X-Forwarded-For entry that is not one of them; from
+                     anyone else, from REMOTE_ADDR, whatever its X-Forwarded-For says
+                     (config/proxies.py). A bad entry stops the start with its name.
+    COUPON_ATTEMPTS, COUPON_ATTEMPTS_PER_IP, COUPON_ATTEMPTS_WINDOW
+                     wrong coupon codes allowed per session (5) and per client address (100)
+                     in a window of seconds (600). The session's limit is the one a shopper
+                     meets; the address's is a backstop that only answers wrong codes: a
+                     valid code from a session that is not itself blocked is always accepted,
+                     so other people at the same address never cost a shopper a discount.
+    LOGIN_ATTEMPTS_PER_ACCOUNT, LOGIN_ATTEMPTS_PER_IP, LOGIN_ATTEMPTS_WINDOW
+                     failed logins allowed per e-mail address (5) and per client address (50)
+                     in a window of seconds (900). Both refuse before the password is
+                     checked, even a right one: a credential-stuffing run meets only the
+                     address's limit, and an answer that told right from wrong past it would
+                     stop nothing (shop/views/accounts.py). 50 lets ten people behind one
+                     office or carrier address use their whole per-account allowance.
 """
 
 import os
@@ -45,6 +64,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from config.proxies import parse_trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +128,9 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# The shop's own load balancers and proxies, parsed once: only their X-Forwarded-For entries
+# are believed when working out a client's address (config/proxies.py).
+TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("TRUSTED_PROXIES", ""))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -357,6 +381,7 @@ CURRENCY = os.environ.get("CURRENCY", "GBP")
 CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "£")
 # Prices include VAT at this rate (percent); orders record the VAT inside their total.
 VAT_RATE = os.environ.get("VAT_RATE", "20")
+# The shop's own address: links in e-mails and the links management commands print.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Payments: a gateway class with `authorise(...)` (see shop.services.payments).
@@ -368,13 +393,16 @@ LOGIN_URL = "shop:login"
 LOGIN_REDIRECT_URL = "shop:account"
 LOGOUT_REDIRECT_URL = "shop:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
-# Failed logins allowed per e-mail address and per IP address in a window (seconds).
+# Failed logins allowed per e-mail address and per client address in a window (seconds);
+# both refuse before the password is checked (see the module docstring).
 LOGIN_ATTEMPTS_PER_ACCOUNT = int(os.environ.get("LOGIN_ATTEMPTS_PER_ACCOUNT", "5"))
-LOGIN_ATTEMPTS_PER_IP = int(os.environ.get("LOGIN_ATTEMPTS_PER_IP", "30"))
+LOGIN_ATTEMPTS_PER_IP = int(os.environ.get("LOGIN_ATTEMPTS_PER_IP", "50"))
 LOGIN_ATTEMPTS_WINDOW = int(os.environ.get("LOGIN_ATTEMPTS_WINDOW", "900"))
 
-# Failed coupon attempts allowed per session and per IP address in a window (seconds).
+# Wrong coupon codes allowed per session, and per client address as a backstop that never
+# refuses a valid code, in a window (seconds).
 COUPON_ATTEMPTS = int(os.environ.get("COUPON_ATTEMPTS", "5"))
+COUPON_ATTEMPTS_PER_IP = int(os.environ.get("COUPON_ATTEMPTS_PER_IP", "100"))
 COUPON_ATTEMPTS_WINDOW = int(os.environ.get("COUPON_ATTEMPTS_WINDOW", "600"))
 
 # E-mail (Django 6.1's MAILERS): SMTP to EMAIL_HOST (default: a local MTA on localhost:25);

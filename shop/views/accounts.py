@@ -1,8 +1,8 @@
 """Sign up, log in, log out, password reset, and the customer's account page.
 
 Logging in merges the anonymous cart and wishlist into the account (shop.receivers). Failed
-logins are counted per e-mail address and per IP; an unknown address gets the same answer, and
-takes about as long, as a wrong password.
+logins are counted per e-mail address and per client address (config.proxies); an unknown
+e-mail address gets the same answer, and takes about as long, as a wrong password.
 """
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from config.proxies import client_address
 from partials.responses import (
     HtmxHttpRequest,
     after_action,
@@ -30,10 +31,6 @@ LOGIN_FAILED = "The e-mail address or password is not right."
 LOGIN_TEMPLATE = "shop/account/login.html"
 SIGNUP_TEMPLATE = "shop/account/signup.html"
 ACCOUNT_TEMPLATE = "shop/account/account.html"
-
-
-def _ip(request: HtmxHttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _blank_form(
@@ -69,8 +66,18 @@ def _logged_in(
 
 
 def _check_login_attempts(*, account_key: str, ip_key: str) -> None:
-    """Raise throttle.Blocked if the account or the IP address has had too many failed logins
-    in the current window (each has its own limit)."""
+    """Raise throttle.Blocked if the account or the client address has had too many failed
+    logins in the current window (each has its own limit), before any password is checked.
+
+    Unlike a coupon code, a right password is refused too once the address is over its
+    backstop. A credential-stuffing run tries each leaked e-mail and password once or twice,
+    so it never meets the per-account limit: the per-address one is all that stops it. If a
+    right password still logged in past that limit while wrong ones got 429, every further
+    pair tried from the address would still be answered right or wrong, and the backstop would
+    stop nothing. So the limit is high instead (LOGIN_ATTEMPTS_PER_IP, and the address is the
+    real client's behind TRUSTED_PROXIES), and whoever shares an address with a stuffer waits
+    out the window.
+    """
     throttle.check(
         scope="login",
         keys=[account_key],
@@ -104,7 +111,7 @@ def login_page(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refuse(request, LOGIN_TEMPLATE, form, "Enter your e-mail address and password.")
     email = accounts.username_for(form.cleaned_data["email"])
-    account_key, ip_key = f"account:{email}", f"ip:{_ip(request)}"
+    account_key, ip_key = f"account:{email}", f"ip:{client_address(request)}"
     try:
         _check_login_attempts(account_key=account_key, ip_key=ip_key)
     except throttle.Blocked as blocked:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.http import require_POST, require_safe
 
+from config.proxies import client_address
 from partials.responses import (
     HtmxHttpRequest,
     after_action,
@@ -185,20 +186,20 @@ def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     return _cart_changed(request, change.message)
 
 
-def _throttle_keys(request: HtmxHttpRequest) -> list[str]:
+def _throttle_keys(request: HtmxHttpRequest) -> tuple[str, str]:
+    """The keys a wrong coupon code counts against: this session, and the client's address."""
     if not request.session.session_key:
         request.session.save()
-    return [f"session:{request.session.session_key}", f"ip:{request.META.get('REMOTE_ADDR', '')}"]
+    return f"session:{request.session.session_key}", f"ip:{client_address(request)}"
 
 
-def _coupon_attempts_blocked(request: HtmxHttpRequest, keys: list[str]) -> HttpResponse | None:
-    """A 429 with `Retry-After` while these keys have too many failed codes, else None."""
+def _coupon_attempts_blocked(
+    request: HtmxHttpRequest, key: str, *, limit: int
+) -> HttpResponse | None:
+    """A 429 with `Retry-After` while `key` has `limit` wrong codes in this window, else None."""
     try:
         throttle.check(
-            scope="coupon",
-            keys=keys,
-            limit=settings.COUPON_ATTEMPTS,
-            window=settings.COUPON_ATTEMPTS_WINDOW,
+            scope="coupon", keys=[key], limit=limit, window=settings.COUPON_ATTEMPTS_WINDOW
         )
     except throttle.Blocked as blocked:
         response = _cart_refused(request, blocked.message, 429, coupon_error=blocked.message)
@@ -209,10 +210,21 @@ def _coupon_attempts_blocked(request: HtmxHttpRequest, keys: list[str]) -> HttpR
 
 @require_POST
 def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
-    """Apply a coupon code; failures are counted per session and IP to stop guessing."""
+    """Apply a coupon code. Wrong codes are counted per session and per client address.
+
+    A session with COUPON_ATTEMPTS wrong codes is refused (429) before its code is looked at.
+    The address's much higher COUPON_ATTEMPTS_PER_IP is a backstop that only answers wrong
+    codes: a valid code from a session that is not itself blocked is applied even when the
+    address is over it, so the people sharing an address (a load balancer, an office, a mobile
+    carrier) never cost one another a discount. The price of that promise: a guesser who
+    starts a new session every few codes is told 429 for a wrong code and success for a right
+    one, so the backstop asks them to slow down but does not hide which codes exist; codes
+    that must not be guessed have to be long and random.
+    """
     form = CouponForm(request.POST)
-    keys = _throttle_keys(request)
-    if (blocked := _coupon_attempts_blocked(request, keys)) is not None:
+    session_key, address_key = _throttle_keys(request)
+    blocked = _coupon_attempts_blocked(request, session_key, limit=settings.COUPON_ATTEMPTS)
+    if blocked is not None:
         return blocked
     if not form.is_valid():
         message = str(form.errors["code"][0])
@@ -229,11 +241,28 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
             state=store_state(request),
         )
     except cart_service.CouponInvalid as error:
-        throttle.record_failure(scope="coupon", keys=keys, window=settings.COUPON_ATTEMPTS_WINDOW)
-        return _cart_refused(request, error.message, 400, coupon_error=error.message)
+        return _wrong_code(request, error, session_key=session_key, address_key=address_key)
     except cart_service.CartError as error:
         return _cart_refused(request, error.message, 409)
     return _cart_changed(request, f"Coupon {coupon.code} applied: {coupon.label}.")
+
+
+def _wrong_code(
+    request: HtmxHttpRequest,
+    error: cart_service.CouponInvalid,
+    *,
+    session_key: str,
+    address_key: str,
+) -> HttpResponse:
+    """Count a wrong code against the session and the address; the reason (400), or 429 if
+    the address had already reached its backstop."""
+    blocked = _coupon_attempts_blocked(request, address_key, limit=settings.COUPON_ATTEMPTS_PER_IP)
+    throttle.record_failure(
+        scope="coupon", keys=[session_key, address_key], window=settings.COUPON_ATTEMPTS_WINDOW
+    )
+    if blocked is not None:
+        return blocked
+    return _cart_refused(request, error.message, 400, coupon_error=error.message)
 
 
 @require_POST

@@ -153,3 +153,10 @@ def test_the_demo_prints_each_log_line_once(tmp_path):
     assert [line for line in lines if "GET / HTTP/1.1" in line] == [
         next(line for line in lines if line.startswith("[") and "GET / HTTP/1.1" in line)
     ], lines  # runserver's request lines keep their time stamp, once
+
+
+def test_a_bad_trusted_proxy_stops_the_start_with_its_name(tmp_path):
+    env = {**PRODUCTION, "TRUSTED_PROXIES": "10.0.0.0/8, lb.internal"}
+    result = run(["manage.py", "check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'lb.internal' is not an IP address or CIDR network" in result.stderr

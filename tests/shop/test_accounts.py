@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
+from config.proxies import parse_trusted_proxies
 from shop.models import Order
 from tests.factories import make_product
 
@@ -107,8 +108,32 @@ def test_failed_logins_are_limited_per_ip(customer, settings):
     attacker = Client(REMOTE_ADDR="198.51.100.7")
     for i in range(4):
         log_in(attacker, email=f"user{i}@example.com", password="nope")
+    # Past the backstop even a right password waits: else it would tell right from wrong.
     assert log_in(attacker).status_code == 429
     assert log_in(Client(REMOTE_ADDR="198.51.100.8")).status_code == 303
+
+
+def test_behind_a_trusted_balancer_each_client_has_its_own_backstop(customer, settings):
+    settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.0/8")
+    settings.LOGIN_ATTEMPTS_PER_IP = 4
+    stuffer = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for i in range(4):
+        log_in(stuffer, email=f"user{i}@example.com", password="nope")
+    assert log_in(stuffer, email="user9@example.com", password="nope").status_code == 429
+    shopper = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert log_in(shopper).status_code == 303
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_backstop(customer, settings):
+    settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.0/8")
+    settings.LOGIN_ATTEMPTS_PER_IP = 4
+    for i in range(4):
+        forged = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+        log_in(forged, email=f"user{i}@example.com", password="nope")
+    dodging = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert log_in(dodging, email="user9@example.com", password="nope").status_code == 429
+    named = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert log_in(named).status_code == 303  # the addresses it named were never charged
 
 
 def test_log_out_is_post_only(client, customer):

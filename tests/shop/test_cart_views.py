@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.proxies import parse_trusted_proxies
 from shop.models import Cart, CartLine, Product
 from tests.factories import CouponFactory, VariantFactory, make_product
 
@@ -339,15 +340,75 @@ def test_unknown_coupons_are_rate_limited_per_session(client, shirt, settings):
     assert Cart.objects.get().coupon is None
 
 
-def test_a_new_session_from_the_same_address_is_limited_too(shirt, settings):
-    settings.COUPON_ATTEMPTS = 2
-    first = Client(REMOTE_ADDR="203.0.113.9")
-    add(first, variants(shirt)[0])
-    for attempt in range(2):
-        first.post("/cart/coupon/", {"code": f"GUESS{attempt}"})
-    second = Client(REMOTE_ADDR="203.0.113.9")
-    add(second, variants(shirt)[0])
-    assert second.post("/cart/coupon/", {"code": "GUESS9"}).status_code == 429
+BALANCER = "10.0.0.5"  # every shopper's REMOTE_ADDR behind the load balancer
+
+
+@pytest.fixture
+def behind_a_balancer(settings):
+    settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.0/8")
+
+
+def shopper(shirt, **headers) -> Client:
+    """A new session with the shirt in its cart."""
+    client = Client(**headers)
+    add(client, variants(shirt)[0])
+    return client
+
+
+def guess_wrong(client, times: int) -> None:
+    for attempt in range(times):
+        assert client.post("/cart/coupon/", {"code": f"GUESS{attempt}"}).status_code == 400
+
+
+def applies_welcome10(client) -> bool:
+    response = client.post("/cart/coupon/", {"code": "WELCOME10"}, headers=HTMX)
+    return response.status_code == 200 and "Coupon WELCOME10 applied" in response.content.decode()
+
+
+@pytest.mark.parametrize("other_client", ["198.51.100.2", "198.51.100.1"])
+def test_one_shoppers_wrong_codes_do_not_stop_another_behind_the_same_balancer(
+    shirt, settings, behind_a_balancer, other_client
+):
+    """Two sessions reach the shop through one trusted proxy address, from other clients or
+    from the same one (an office): five wrong codes in one never refuse WELCOME10 to the other."""
+    CouponFactory(code="WELCOME10", value=Decimal("10"))
+    typist = shopper(shirt, REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    guess_wrong(typist, settings.COUPON_ATTEMPTS)
+    assert typist.post("/cart/coupon/", {"code": "WELCOME10"}).status_code == 429
+    other = shopper(shirt, REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR=other_client)
+    assert applies_welcome10(other)
+
+
+def test_past_the_address_backstop_wrong_codes_wait_but_a_valid_code_applies(shirt, settings):
+    settings.COUPON_ATTEMPTS_PER_IP = 4
+    CouponFactory(code="WELCOME10", value=Decimal("10"))
+    for _ in range(2):  # two sessions from one address, each under its own limit
+        guess_wrong(shopper(shirt, REMOTE_ADDR="203.0.113.9"), 2)
+    blocked = shopper(shirt, REMOTE_ADDR="203.0.113.9").post("/cart/coupon/", {"code": "GUESS9"})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.content.decode() and int(blocked["Retry-After"]) > 0
+    assert applies_welcome10(shopper(shirt, REMOTE_ADDR="203.0.113.9"))
+    assert (
+        shopper(shirt, REMOTE_ADDR="203.0.113.10")
+        .post("/cart/coupon/", {"code": "GUESS9"})
+        .status_code
+        == 400
+    )  # another address has its own backstop
+
+
+def test_a_forged_forwarded_for_from_an_untrusted_client_changes_nothing(
+    shirt, settings, behind_a_balancer
+):
+    """Not a trusted proxy: its failures count against REMOTE_ADDR whatever the header says,
+    so a new header (and a new session) for every guess does not dodge the backstop."""
+    settings.COUPON_ATTEMPTS_PER_IP = 3
+    for forged in ("198.51.100.1", "10.0.0.9, 198.51.100.2", "203.0.113.77"):
+        guess_wrong(shopper(shirt, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=forged), 1)
+    dodging = shopper(shirt, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert dodging.post("/cart/coupon/", {"code": "GUESS9"}).status_code == 429
+    # The clients it named were never charged: behind the balancer they guess freely.
+    honest = shopper(shirt, REMOTE_ADDR=BALANCER, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert honest.post("/cart/coupon/", {"code": "GUESS9"}).status_code == 400
 
 
 def test_coupon_on_an_empty_cart_is_refused(client):

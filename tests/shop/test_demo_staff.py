@@ -27,6 +27,14 @@ def test_the_printed_e_mail_and_password_log_in_on_the_shops_own_login_page(clie
     assert client.get("/admin/").status_code == 200  # The same account is staff.
 
 
+def test_without_a_base_url_the_links_are_on_the_shops_own_address(settings):
+    settings.SITE_URL = "https://shop.example.com"
+    printed = run_demo_staff(settings)
+    assert "https://shop.example.com/account/login/" in printed
+    assert "https://shop.example.com/admin/" in printed
+    assert "127.0.0.1" not in printed
+
+
 def test_an_older_demo_admin_account_is_renamed_not_duplicated(settings):
     UserFactory(username="demo-admin", email="demo-admin@example.com")
     run_demo_staff(settings)

@@ -787,6 +787,30 @@ def test_a_campaign_can_be_scripted_with_manage_py_release(shop, at, client):
         release("schedule", "999999")
 
 
+def test_manage_py_prints_preview_links_on_the_shops_own_address(shop, at, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.SITE_URL = "https://shop.example.com"
+    at(T0 - timedelta(days=1))
+    sale = winter_sale(shop, starts_at=T0, ends_at=T0 + timedelta(days=2))
+    release_service.schedule(release=sale, user=shop["editor"])
+
+    def preview_link(*args) -> str:
+        out = StringIO()
+        call_command("release", "preview-link", *args, stdout=out)
+        return out.getvalue().strip()
+
+    link = preview_link(str(sale.pk))
+    assert link.startswith("https://shop.example.com/releases/preview/")
+    path = link.removeprefix("https://shop.example.com")
+    assert "Winter sale" in Client().get(path).content.decode()
+    assert preview_link("--at", "2030-01-11T12:00:00", "--base-url", "http://qa.test/").startswith(
+        "http://qa.test/releases/preview/"
+    )
+
+
 def test_a_preview_link_of_a_moment_shows_the_scheduled_releases_of_that_moment(shop, at):
     at(T0 - timedelta(days=1))
     sale = winter_sale(shop, starts_at=T0, ends_at=T0 + timedelta(days=2))

@@ -21,7 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where it runs.")
+        parser.add_argument(
+            "--base-url",
+            default=settings.SITE_URL,
+            help="Where it runs (default: SITE_URL, %(default)s).",
+        )
 
     def handle(self, *args, force: bool, base_url: str, **options):
         if not settings.DEBUG and not force:

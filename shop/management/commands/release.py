@@ -7,7 +7,7 @@
     manage.py release coupon 7 --code WINTER20 --percent 20
     manage.py release homepage 7 --user marketer@example.com
     manage.py release schedule 7
-    manage.py release preview-link 7 --base-url http://127.0.0.1:8000
+    manage.py release preview-link 7 [--base-url https://shop.example.com]  (default: SITE_URL)
     manage.py release preview-link --at 2025-12-05T09:00:00+00:00
     manage.py release rollback 7 --note "Wrong prices"
     manage.py release list
@@ -20,6 +20,7 @@ seconds from now (`--starts-in`) or ISO 8601 (`--starts-at 2025-12-05T09:00:00+0
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
@@ -61,7 +62,8 @@ class Command(BaseCommand):
         create.add_argument("--ends-in", type=float, help="seconds from now")
         create.add_argument("--owner", help="the owner's username or e-mail")
 
-        price = commands.add_parser("price", help="a price change: one variant, or a % off")
+        # argparse formats help with %: a literal percent sign is %%.
+        price = commands.add_parser("price", help="a price change: one variant, or a %% off")
         price.add_argument("release", type=int)
         price.add_argument("--sku", help="the variant to price (with --set)")
         price.add_argument("--set", dest="amount", help="its price while the release is in force")
@@ -98,7 +100,11 @@ class Command(BaseCommand):
         link = commands.add_parser("preview-link", help="print a signed, expiring preview link")
         link.add_argument("release", type=int, nargs="?", help="the release (or --at alone)")
         link.add_argument("--at", help="a moment (ISO 8601): the whole shop as it will be then")
-        link.add_argument("--base-url", default="http://127.0.0.1:8000")
+        link.add_argument(
+            "--base-url",
+            default=settings.SITE_URL,
+            help="the shop's address (default: SITE_URL, %(default)s)",
+        )
 
         rollback = commands.add_parser("rollback", help="undo a live or ended release")
         rollback.add_argument("release", type=int)
