@@ -117,10 +117,12 @@ def test_checkout_enqueues_its_email_and_a_worker_process_delivers_it(
     )
     assert mail.outbox == []
     worker_factory(EMAIL_FILE_PATH=str(tmp_path))
+    # The worker records the e-mail once it is sent: the file is whole by then (it exists, empty,
+    # from the moment the backend opens it, so waiting for the file alone raced the write).
+    wait_for(lambda: SentEmail.objects.filter(key=f"order-confirmation:{order.pk}").exists())
     [sent] = wait_for(lambda: list(tmp_path.iterdir()), what="the confirmation e-mail")
     message = sent.read_text()
     assert f"Your Storefront order {order.number}" in message and "ada@example.com" in message
-    wait_for(lambda: SentEmail.objects.filter(key=f"order-confirmation:{order.pk}").exists())
 
 
 @pytest.mark.django_db(transaction=True)
