@@ -149,6 +149,3 @@ def test_the_csrf_hole_is_the_visitors_secret_under_a_fresh_mask():
     newcomer = request_with_messages()  # no cookie yet: a new secret, to be set as the cookie
     token = holes.csrf_token(newcomer)
     assert _unmask_cipher_token(token) == newcomer.META["CSRF_COOKIE"] != "k" * 32
-    # Every character of a string is used (uniform over 62, no character left out).
-    seen = set("".join(holes._csrf_string() for _ in range(200)))
-    assert seen == set(CSRF_ALLOWED_CHARS)
