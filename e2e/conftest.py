@@ -17,8 +17,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from e2e.accessibility import Audit
-from partials.public import memory
-from shop.queries import catalog_index, releases
+from partials import memories
 from tests.processes import free_port, port_range
 
 # Playwright keeps an event loop running in this thread; Django would refuse ORM calls here.
@@ -110,9 +109,7 @@ def _accessibility_audit(request):
 def _isolated_cache():
     """The tests share the machine's Redis: delete only our own prefix, never FLUSHDB."""
     yield
-    memory.clear()  # this process's copies of public pages and tokens (partials.public)
-    catalog_index.forget()  # and its catalog index: the next test has another database
-    releases.forget()  # and its timeline of releases
+    memories.clear_all()  # this process's copies: the next test has another database
     if hasattr(cache, "delete_pattern"):  # django-redis; the local-memory cache needs nothing.
         cache.delete_pattern("*")
 

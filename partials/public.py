@@ -43,7 +43,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.module_loading import import_string
 
-from partials import holes
+from partials import holes, memories
 from partials.responses import private_preview, wants_fragment
 
 KEY = "public:v1:{}"
@@ -136,6 +136,7 @@ class Memory:
 
 
 memory = Memory(settings.PUBLIC_PAGE_MEMORY)
+memories.register("public pages", memory.clear)
 
 # The tokens a public page was looked up under, while its view renders it: the read models it
 # calls take them from here (see `token_read`) instead of asking the cache again, so the page

@@ -1,17 +1,16 @@
 import pytest
 from django.core.cache import cache
 
-from partials.public import memory
-from shop.queries import catalog_index, releases
+from partials import memories
 
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    """Tests share the machine's Redis: clear only our own prefix, never FLUSHDB."""
+    """Tests share the machine's Redis: clear only our own prefix, never FLUSHDB. This
+    process's memories (pages, index, timeline, cards) go too: the next test has another
+    database."""
     yield
-    memory.clear()  # this process's copies of public pages and tokens (partials.public)
-    catalog_index.forget()  # and its catalog index: the next test has another database
-    releases.forget()  # and its timeline of releases
+    memories.clear_all()
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:

@@ -36,6 +36,7 @@ from django.db.models import Min, Q, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from partials import memories
 from shop import cache_tokens
 from shop.domain.releases import StoreState
 from shop.models import (
@@ -226,6 +227,9 @@ def forget() -> None:
     """Drop this process's index (tests, whose databases come and go, call it)."""
     global _current
     _current = None
+
+
+memories.register("catalog index", forget)
 
 
 def build(token: str, state: StoreState) -> CatalogIndex:

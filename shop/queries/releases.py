@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 
+from partials import memories
 from shop import cache_tokens, session_keys
 from shop.domain.customers import is_staff_with
 from shop.domain.releases import Effects, StoreState, Timeline
@@ -56,6 +57,9 @@ def forget() -> None:
     """Drop this process's copies (tests, whose databases come and go, call it)."""
     _memory.timeline = None
     _memory.effects.clear()
+
+
+memories.register("releases timeline", forget)
 
 
 def timeline() -> Timeline:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 
+from partials import memories
 from shop.queries.search import SearchPlan
 from shop.templatetags.search_tags import highlight as highlight_words
 
@@ -143,6 +144,7 @@ def tax_for(quote, shipping_code: str):
 
 # Cards rendered by this process, keyed on everything a card shows (see `product_cards`).
 _rendered_cards: OrderedDict[tuple, str] = OrderedDict()
+memories.register("rendered cards", _rendered_cards.clear)
 RENDERED_CARDS_KEPT = 4000
 
 

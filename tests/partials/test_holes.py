@@ -149,3 +149,15 @@ def test_the_csrf_hole_is_the_visitors_secret_under_a_fresh_mask():
     newcomer = request_with_messages()  # no cookie yet: a new secret, to be set as the cookie
     token = holes.csrf_token(newcomer)
     assert _unmask_cipher_token(token) == newcomer.META["CSRF_COOKIE"] != "k" * 32
+
+
+def test_every_memory_a_worker_keeps_is_registered_for_one_reset():
+    """tests/conftest.py empties them all with memories.clear_all(), none by hand."""
+    from partials import memories
+
+    assert memories.registered() == [
+        "catalog index",
+        "public pages",
+        "releases timeline",
+        "rendered cards",
+    ]
