@@ -240,3 +240,32 @@ def test_a_malformed_price_is_reported_and_ignored(shop: str, page: Page, js: bo
     expect(alert).to_contain_text("ignored")
     expect(results_heading(page)).to_have_text(re.compile(r"^\d+ products, showing 1\u201324$"))
     expect(product_cards(page)).to_have_count(24)
+
+
+def test_cards_in_a_row_line_up_with_a_quiet_heart_and_one_action(shop: str, page: Page, js: bool):
+    """Every card of a row is as tall as the others, its one action at the same bottom line; the
+    heart is an icon button (a large enough target) beside it, named for what it does."""
+    page.goto(f"{shop}/catalog/")
+    rows: dict[float, list[tuple[dict, dict | None]]] = {}
+    for card in product_cards(page).all():
+        hearts = card.get_by_role("button", name=re.compile(r"^Save .+ to your wishlist$"))
+        expect(hearts).to_have_count(1)
+        heart = hearts.bounding_box()
+        assert heart is not None and 44 <= heart["width"] <= 48 and heart["height"] >= 44, heart
+        actions = card.get_by_role("button", name=re.compile(r"^Add to cart \(")).or_(
+            card.get_by_role("link", name=re.compile(r"^Choose options for "))
+        )
+        sold_out = card.get_by_text("Sold out").count() > 0
+        expect(actions).to_have_count(0 if sold_out else 1)
+        action = None if sold_out else actions.bounding_box()
+        if action:
+            assert action["height"] >= 44, action
+        box = card.bounding_box()
+        assert box is not None
+        rows.setdefault(round(box["y"]), []).append((box, action))
+    assert len(rows) > 2 and max(len(row) for row in rows.values()) >= 2, rows.keys()
+    for y, row in rows.items():
+        heights = {round(box["height"]) for box, _ in row}
+        assert len(heights) == 1, f"cards of the row at y={y} differ in height: {heights}"
+        bottoms = {round(a["y"] + a["height"]) for _, a in row if a}
+        assert len(bottoms) <= 1, f"actions of the row at y={y} end at {bottoms}"
