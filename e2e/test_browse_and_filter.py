@@ -1,7 +1,9 @@
 """A shopper browses the catalog, narrows it with filters, goes back, reloads, and changes category.
 
 With JavaScript, htmx swaps the results in place and pushes the URL; without it the shopper
-presses "Apply filters" and gets a full page. The journey and its outcome are the same.
+presses "Show products" and gets a full page. The journey and its outcome are the same. On a phone
+the filters are a full-height sheet over the page: the shopper closes it ("Show N products", or
+the Filters toggle) to see the results.
 """
 
 import re
@@ -26,12 +28,17 @@ PRICE = re.compile(r"£([\d,]+\.\d{2})")
 # reader) finds it.
 
 
+SHOW_PRODUCTS = re.compile(r"^Show (\d+ products?|products)$")
+
+
 def results(page: Page) -> Locator:
+    """The results region, the filter sheet closed first where it covers them (a phone)."""
+    close_filters(page)
     return page.get_by_role("region", name=RESULTS_HEADING)
 
 
 def results_heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=2, name=RESULTS_HEADING)
+    return results(page).get_by_role("heading", level=2, name=RESULTS_HEADING)
 
 
 def product_cards(page: Page) -> Locator:
@@ -44,6 +51,20 @@ def filters(page: Page) -> Locator:
     panel = page.get_by_role("complementary", name="Filters")
     disclose(panel.locator("details"))
     return panel
+
+
+def sheet_is_open(page: Page) -> bool:
+    """Whether the filters are open as a sheet (a phone; wide screens show them as a sidebar)."""
+    return page.locator("#filters-disclosure").evaluate(
+        "d => d.open && getComputedStyle(d.querySelector('summary')).display !== 'none'"
+    )
+
+
+def close_filters(page: Page) -> None:
+    """Close the filter sheet with its toggle, if it is open."""
+    page.wait_for_load_state("networkidle")
+    if sheet_is_open(page):
+        page.get_by_role("complementary", name="Filters").get_by_text("Filters", exact=True).click()
 
 
 def facet(page: Page, name: str) -> Locator:
@@ -104,9 +125,10 @@ def go_back(page: Page) -> None:
 
 
 def apply_filters(page: Page, js: bool) -> None:
-    """Without JavaScript the shopper submits the form; with it every change applied itself."""
-    if not js:
-        filters(page).get_by_role("button", name="Apply filters").click()
+    """Without JavaScript the shopper submits the form; with it every change applied itself, and
+    on a phone the shopper presses "Show N products" to close the sheet."""
+    if not js or sheet_is_open(page):
+        filters(page).get_by_role("button", name=SHOW_PRODUCTS).click()
 
 
 # Journeys.
@@ -224,10 +246,12 @@ def test_choose_a_category(shop: str, page: Page, js: bool):
         .get_by_role("navigation", name="Categories")
         .get_by_role("link", name="All products")
     ).not_to_have_attribute("aria-current", "page")
+    close_filters(page)
     expect(
         page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Clothing")
     ).to_have_attribute("aria-current", "page")
     # Subcategories of Clothing are offered now.
+    categories = filters(page).get_by_role("navigation", name="Categories")
     expect(categories.get_by_role("link", name=re.compile(r"^Tops \(\d+\)$"))).to_be_visible()
 
 
@@ -240,3 +264,102 @@ def test_a_malformed_price_is_reported_and_ignored(shop: str, page: Page, js: bo
     expect(alert).to_contain_text("ignored")
     expect(results_heading(page)).to_have_text(re.compile(r"^\d+ products, showing 1\u201324$"))
     expect(product_cards(page)).to_have_count(24)
+
+
+def test_on_a_phone_the_filters_are_a_sheet_that_shows_the_products(
+    shop: str, page: Page, js: bool, screen: str
+):
+    """Open Filters, choose, read "Show N products", press it: the sheet closes onto the results.
+
+    With JavaScript the button counts the results of every choice as it is made; without, a
+    choice is counted only once submitted, so the button says "Show products".
+    """
+    if screen != "phone":
+        pytest.skip("wide screens show the filters as a sidebar, never a sheet")
+    page.goto(f"{shop}/catalog/")
+    panel = page.get_by_role("complementary", name="Filters")
+    toggle = panel.get_by_text("Filters", exact=True)
+    toggle.click()
+
+    # A sheet over the whole screen; the page behind it is hidden meanwhile.
+    sheet = page.locator("#filters-disclosure")
+    assert sheet.bounding_box() == {"x": 0, "y": 0, "width": 390, "height": 844}
+    expect(page.get_by_role("heading", level=2, name=RESULTS_HEADING)).to_be_hidden()
+    expect(page.get_by_role("search")).to_be_hidden()
+    if js:
+        page.evaluate("window.__audit('sheet open')")  # axe with the sheet open, before any swap
+    show = panel.get_by_role("button", name=SHOW_PRODUCTS)
+    expect(show).to_be_in_viewport()
+    total = int(show.inner_text().split()[1]) if js else None
+
+    red = facet_counts(page, "Colour")["Red"]
+    facet_option(page, "Colour", "Red").check()
+    if js:
+        assert total is not None and red < total
+        expect(show).to_have_accessible_name(f"Show {red} product{'s' if red != 1 else ''}")
+        # Another choice: the count follows it.
+        panel.get_by_role("checkbox", name="In stock only").check()
+        expect(show).not_to_have_accessible_name(f"Show {red} products")
+        promised = int(show.inner_text().split()[1])
+        print(f"\nphone sheet (JS on): Red (+ in stock) says {show.inner_text()!r}")
+    else:
+        expect(show).to_have_accessible_name("Show products")  # no count it cannot know
+        promised = red  # the label "Red (N)" promised it
+        print(f"\nphone sheet (JS off): the button says {show.inner_text()!r}; Red promised {red}")
+
+    show.click()
+
+    expect(page).to_have_url(has_params(colour="red"))
+    assert not sheet_is_open(page)
+    heading = page.get_by_role("heading", level=2, name=RESULTS_HEADING)
+    expect(heading).to_have_text(re.compile(rf"^{promised} products?, showing 1\u2013"))
+    first_picture = product_cards(page).first.get_by_role("img")
+    assert_in_first_viewport(first_picture)
+    print(
+        f"after 'Show': {heading.inner_text()!r}, first picture at {first_picture.bounding_box()}"
+    )
+    if js:
+        expect(heading).to_be_focused()  # never lost to <body>
+
+    # The toggle closes the sheet too, and keeps focus; so does Escape, with JavaScript.
+    toggle.click()
+    assert sheet_is_open(page)
+    toggle.click()
+    assert not sheet_is_open(page)
+    expect(toggle).to_be_focused()
+    if js:
+        toggle.click()
+        assert sheet_is_open(page)
+        panel.get_by_role("checkbox", name="In stock only").focus()
+        page.keyboard.press("Escape")
+        assert not sheet_is_open(page)
+        expect(toggle).to_be_focused()
+
+
+def test_cards_in_a_row_line_up_with_a_quiet_heart_and_one_action(shop: str, page: Page, js: bool):
+    """Every card of a row is as tall as the others, its one action at the same bottom line; the
+    heart is an icon button (a large enough target) beside it, named for what it does."""
+    page.goto(f"{shop}/catalog/")
+    rows: dict[float, list[tuple[dict, dict | None]]] = {}
+    for card in product_cards(page).all():
+        hearts = card.get_by_role("button", name=re.compile(r"^Save .+ to your wishlist$"))
+        expect(hearts).to_have_count(1)
+        heart = hearts.bounding_box()
+        assert heart is not None and 44 <= heart["width"] <= 48 and heart["height"] >= 44, heart
+        actions = card.get_by_role("button", name=re.compile(r"^Add to cart \(")).or_(
+            card.get_by_role("link", name=re.compile(r"^Choose options for "))
+        )
+        sold_out = card.get_by_text("Sold out").count() > 0
+        expect(actions).to_have_count(0 if sold_out else 1)
+        action = None if sold_out else actions.bounding_box()
+        if action:
+            assert action["height"] >= 44, action
+        box = card.bounding_box()
+        assert box is not None
+        rows.setdefault(round(box["y"]), []).append((box, action))
+    assert len(rows) > 2 and max(len(row) for row in rows.values()) >= 2, rows.keys()
+    for y, row in rows.items():
+        heights = {round(box["height"]) for box, _ in row}
+        assert len(heights) == 1, f"cards of the row at y={y} differ in height: {heights}"
+        bottoms = {round(a["y"] + a["height"]) for _, a in row if a}
+        assert len(bottoms) <= 1, f"actions of the row at y={y} end at {bottoms}"

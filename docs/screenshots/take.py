@@ -4,7 +4,9 @@
     .venv/bin/python docs/screenshots/take.py  # in another; BASE_URL=http://host:port to change
 
 Takes the catalog and a product page at a desktop (1280x800) and a phone (390x844) viewport with
-Debian's chromium (or $PLAYWRIGHT_CHROMIUM), and stores them as small palette PNGs (<= 300 KB).
+Debian's chromium (or $PLAYWRIGHT_CHROMIUM), and on the phone also the homepage and the catalog's
+filter sheet, open with a colour chosen and closed again by "Show N products"; it stores them as
+small palette PNGs (<= 300 KB).
 """
 
 import io
@@ -45,6 +47,20 @@ def save_small(png: bytes, target: Path) -> None:
     print(f"{target.relative_to(HERE.parent.parent)}: {buffer.tell() // 1024} KB")
 
 
+def take_phone_only(page) -> None:
+    """The filter sheet, open with a colour chosen, then closed onto its results; the homepage."""
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_role("checkbox", name=re.compile(r"^Red \(")).check()
+    page.wait_for_load_state("networkidle")
+    save_small(page.screenshot(), HERE / "filter-sheet-phone.png")
+    page.get_by_role("button", name=re.compile(r"^Show \d+ products?$")).click()
+    page.wait_for_load_state("networkidle")
+    save_small(page.screenshot(), HERE / "filter-sheet-phone-closed.png")
+    page.goto(f"{BASE_URL}/", wait_until="networkidle")
+    save_small(page.screenshot(), HERE / "home-phone.png")
+    page.goto(f"{BASE_URL}/catalog/", wait_until="networkidle")
+
+
 def main() -> int:
     executable = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as playwright:
@@ -56,6 +72,8 @@ def main() -> int:
             page = browser.new_page(**options)
             page.goto(f"{BASE_URL}/catalog/", wait_until="networkidle")
             save_small(page.screenshot(), HERE / f"catalog-{label}.png")
+            if label == "phone":
+                take_phone_only(page)
             links = page.get_by_role("link", name="Choose options")
             hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
             # A product made in several colours shows the whole picker.

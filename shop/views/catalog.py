@@ -61,7 +61,7 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
             "query_string": request.GET.urlencode(),
         },
         fragment="catalog-results",
-        oob=["catalog-facets", "catalog-categories"],
+        oob=["catalog-facets", "catalog-categories", "filters-show-count"],
         status=status,
     )
     # Every search that finds nothing is counted, so its page is never served from the cache.

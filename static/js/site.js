@@ -147,3 +147,35 @@
   document.addEventListener("htmx:load", setUpSuggestions);
   setUpSuggestions();
 })();
+
+// The catalog's filter sheet on a phone: a <details> that site.css shows as a full-height sheet
+// (it opens, closes and submits without this script). Here "Show N products", the form's submit,
+// closes the sheet and moves focus to the results' heading instead of submitting: htmx already
+// fetched the results of every change (a second request would push the same URL again, and Back
+// would seem to do nothing). Escape closes the sheet and puts focus back on the Filters toggle.
+// On wide screens, where the filters are a sidebar (the toggle is not shown), neither does anything.
+(() => {
+  "use strict";
+  const sheet = () => document.getElementById("filters-disclosure");
+  const isOpenSheet = (details) => Boolean(details && details.open
+    && getComputedStyle(details.querySelector("summary")).display !== "none");
+
+  document.addEventListener("click", (event) => {
+    const details = sheet();
+    if (!event.target.closest("#filters-show") || !isOpenSheet(details) || !window.htmx) return;
+    event.preventDefault();
+    details.open = false;
+    // tabindex="-1" in the page: a swap still on its way keeps focus on the new heading (htmx).
+    // focus() scrolls the heading into view if it is not; the products follow it.
+    document.getElementById("results-heading")?.focus();
+  });
+
+  document.addEventListener("keydown", (event) => {
+    const details = sheet();
+    if (event.key !== "Escape" || !isOpenSheet(details)) return;
+    if (!details.contains(document.activeElement)) return;
+    if (event.target.matches("input[type=search]") && event.target.value) return;  // it empties
+    details.open = false;
+    details.querySelector("summary").focus();
+  });
+})();

@@ -65,6 +65,24 @@ def test_catalog_filter_with_htmx_swaps_results_and_recounts_facets_out_of_band(
     assert {"HX-Request", "HX-Boosted", "HX-History-Restore-Request"} <= vary(response)
 
 
+def show_button(html: str) -> str:
+    """The text of the filter form's "Show N products" count, wherever it is in the HTML."""
+    return re.search(r'<span id="filters-show-count"[^>]*>([^<]*)</span>', html)[1]
+
+
+def test_show_products_says_the_count_of_the_results_and_follows_each_filter(client, catalog):
+    page = client.get("/catalog/").content.decode()
+    button = re.search(r'<button id="filters-show" type="submit".*?</button>', page, re.S)[0]
+    assert show_button(button) == "Show 2 products"
+    assert "2 products, showing 1–2" in page
+    # htmx swaps the results; the count, outside them in the form, comes out of band.
+    for query, shown in [("colour=red", "Show 1 product"), ("colour=tartan", "Show 0 products")]:
+        fragment = client.get(f"/catalog/?{query}", headers=HTMX).content.decode()
+        oob = '<span id="filters-show-count" class="filters-show__count" hx-swap-oob="true">'
+        assert f"{oob}{shown}</span>" in fragment
+        assert show_button(client.get(f"/catalog/?{query}").content.decode()) == shown
+
+
 @pytest.mark.parametrize(
     "headers",
     [
