@@ -377,10 +377,12 @@ class SignupForm(forms.Form):
 
 
 class WishlistToggleForm(forms.Form):
-    """The desired state of one product in the wishlist: saved ("on") or not ("off")."""
+    """The desired state of one product in the wishlist: saved ("on") or not ("off"), and the
+    variant the shopper was looking at (the product page's heart sends it; a card's does not)."""
 
     product = forms.IntegerField(min_value=1, max_value=2**62)
     state = forms.ChoiceField(choices=[("on", "Saved"), ("off", "Not saved")])
+    variant = forms.IntegerField(required=False, min_value=1, max_value=2**62)
     next = forms.CharField(required=False, max_length=500)
 
 

@@ -285,4 +285,4 @@ def test_product_page_query_budget_holds_at_two_sizes(
         product.variants.create(sku=f"MORE-{i}", name=f"More {i}", price="9.00", stock=2)
     with django_assert_max_num_queries(6):
         response = client.get(product.get_absolute_url())
-    assert response.content.decode().count('name="variant"') == 10
+    assert response.content.decode().count('type="radio" id="option-variant-') == 10
