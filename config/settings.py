@@ -36,6 +36,9 @@ Environment:
                      http://127.0.0.1:8000, the demo's): the links in e-mails, and the
                      default --base-url of the commands that print links (release
                      preview-link, demo_staff).
+    SHOP_CONTACT_EMAIL, SHOP_CONTACT_HOURS, RETURNS_DAYS
+                     what the footer of every page says: where to write, when the shop
+                     answers, and free returns within RETURNS_DAYS days (0: no promise).
     TRUSTED_PROXIES  comma-separated addresses or CIDRs (IPv4 or IPv6) of your own load
                      balancers and proxies; empty by default. A request from one of them is
                      from the rightmost X-Forwarded-For entry that is not one of them; from
@@ -383,6 +386,13 @@ CURRENCY_SYMBOL = os.environ.get("CURRENCY_SYMBOL", "£")
 VAT_RATE = os.environ.get("VAT_RATE", "20")
 # The shop's own address: links in e-mails and the links management commands print.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The shop's footer, on every page (the same for every visitor): where shoppers write, when
+# they hear back, and how long they have to send something back, free (0: no such promise).
+SHOP_CONTACT_EMAIL = os.environ.get("SHOP_CONTACT_EMAIL", "hello@storefront.example")
+SHOP_CONTACT_HOURS = os.environ.get(
+    "SHOP_CONTACT_HOURS", "We answer within one working day (Monday to Friday, 9am to 5pm)."
+)
+RETURNS_DAYS = int(os.environ.get("RETURNS_DAYS", "30"))
 
 # Payments: a gateway class with `authorise(...)` (see shop.services.payments).
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "shop.services.payments.TestGateway")

@@ -1,5 +1,6 @@
 """A shopper saves products without an account, logs in and finds them; a price drop shows;
-an item moves to the cart. With JavaScript on (hearts swap in place) and off (full pages)."""
+an item moves to the cart; the wishlist keeps the option chosen on the product page. With
+JavaScript on (hearts and options swap in place) and off (full pages)."""
 
 import re
 from decimal import Decimal
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from e2e.test_open_a_product import a_variant_in_its_second_colour
 from shop.models import Product, Variant, WishlistItem
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +96,46 @@ def test_a_price_drop_shows_and_an_item_moves_to_the_cart(shop: str, page: Page,
     page.get_by_role("link", name=re.compile(r"^Cart 1 ")).click()
     expect(page.locator("#cart-summary")).to_contain_text(product.name)
     expect(page.locator("#cart-summary")).to_contain_text(f"£{variant.price:,.2f}")
+
+
+def test_the_wishlist_keeps_the_option_chosen_on_the_product_page(shop: str, page: Page, js: bool):
+    variant = a_variant_in_its_second_colour()  # not the option the page starts with
+    product = variant.product
+    colour, size = variant.options["colour"], variant.options["size"]
+    page.goto(f"{shop}{product.get_absolute_url()}")
+    if js:
+        page.evaluate("window.__e2eMarker = 1")
+    page.get_by_role("group", name=re.compile("^Colour")).get_by_role(
+        "radio", name=colour, exact=True
+    ).check()
+    page.get_by_role("group", name=re.compile("^Size")).get_by_role(
+        "radio", name=size, exact=True
+    ).check()
+    if not js:
+        page.get_by_role("button", name="Show price and stock").click()
+    expect(page).to_have_url(re.compile(rf"\?colour={colour}&size={size}$"))
+    expect(page.get_by_role("definition").filter(has_text=variant.sku)).to_be_visible()
+
+    page.get_by_role("button", name=f"Save {product.name} to your wishlist").click()
+    expect(
+        page.get_by_role("button", name=f"Saved (remove {product.name} from your wishlist)")
+    ).to_be_visible()
+    if js:
+        assert page.evaluate("window.__e2eMarker === 1"), "options and heart swapped in place"
+    expect(page).to_have_url(re.compile(rf"\?colour={colour}&size={size}$"))
+    assert WishlistItem.objects.get().variant_id == variant.pk
+
+    page.get_by_role("link", name=re.compile(r"^Wishlist 1 ")).click()
+    item = page.get_by_role("region", name="Saved products").get_by_role("listitem")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text(f"Colour: {colour}, Size: {size}")
+    picture = item.get_by_role("img")
+    expect(picture).to_have_accessible_name(re.compile(rf" in {colour.lower()}$"))
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("img => img.naturalWidth") > 0, "the picture loads"
+    option = item.get_by_label(f"Option for {product.name}")
+    expect(option).to_have_value(str(variant.pk))
+    # The name leads back to the product page with that option chosen.
+    item.get_by_role("link", name=product.name).click()
+    expect(page).to_have_url(re.compile(rf"\?colour={colour}&size={size}$"))
+    expect(page.get_by_role("definition").filter(has_text=variant.sku)).to_be_visible()

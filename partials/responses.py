@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Mapping
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template import loader
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
@@ -206,6 +207,39 @@ def safe_next(url: str | None, default: str) -> str:
     `after_action`'s `redirect_to` takes). Anything else a client sends ("NaN", "cart", "0",
     "{}", another host) gives `default`, so a redirect to user input never fails or leaves."""
     return url if url is not None and is_local_path(url) else default
+
+
+def without_blank_parameters(query: str) -> str:
+    """`query`, a raw query string, without the parameters whose value is blank (`q=`,
+    `min_price=+`, a bare `in_stock`); the others stay as they were, in their order."""
+    return "&".join(
+        part for part in query.split("&") if unquote_plus(part.partition("=")[2]).strip()
+    )
+
+
+def drops_blank_parameters(view):
+    """Keep the addresses of a GET form's results free of blank parameters.
+
+    Without JavaScript a browser submits every field of a GET form, the empty ones too, so a
+    request for the full page (boosted and history restores included) that carries any is
+    answered with a 302 to the same URL without them. Not a 301: browsers keep a permanent
+    redirect without asking again, so one would outlive a change of what a parameter means;
+    this costs a round trip only when a form sent empty fields. An htmx request for a
+    fragment is answered as it is (site.js leaves blank values out before it sends one, and
+    the form ignores them anyway), so a swap never turns into a redirect.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if query and not wants_fragment(request):
+            kept = without_blank_parameters(query)
+            if kept != query:
+                path = escape_uri_path(request.path)
+                return _finish(HttpResponseRedirect(f"{path}?{iri_to_uri(kept)}" if kept else path))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def private_page(view):

@@ -34,5 +34,8 @@ def shop(request) -> dict:
         "cart_count": cart_count,
         "saved_ids": saved_ids,
         "footer_links": footer,  # called only where the footer shows; cached
+        "contact_email": settings.SHOP_CONTACT_EMAIL,  # the footer's, with the next two
+        "contact_hours": settings.SHOP_CONTACT_HOURS,
+        "returns_days": settings.RETURNS_DAYS,
         "store_preview": store_preview,  # the time-travel banner (never on a cached page)
     }

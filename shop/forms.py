@@ -12,6 +12,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import QueryDict
 from django.utils import timezone
 
+from partials.responses import without_blank_parameters
 from shop import tasks
 from shop.domain import pricing
 from shop.domain.customers import is_customer
@@ -110,11 +111,12 @@ class CatalogFilterForm(forms.Form):
             messages.extend(f"{label}: {e}" for e in errors)
         return messages + self.attribute_errors
 
-    def query_without_page(self) -> str:
-        """The query string as given, minus `page`: what pagination links append a page to."""
-        return urlencode(
-            [(key, value) for key, values in self.data.lists() if key != "page" for value in values]
-        )
+    def query(self, without: str | None = None) -> str:
+        """The query string as given, in its order, without blank values (a form without
+        JavaScript sends `q=&min_price=`) and without the key `without`: what the page's
+        links build on (`without="page"`: what pagination links append a page to)."""
+        given = [(key, value) for key, values in self.data.lists() for value in values]
+        return without_blank_parameters(urlencode([(k, v) for k, v in given if k != without]))
 
 
 # Cart and checkout --------------------------------------------------------------------------
@@ -377,10 +379,12 @@ class SignupForm(forms.Form):
 
 
 class WishlistToggleForm(forms.Form):
-    """The desired state of one product in the wishlist: saved ("on") or not ("off")."""
+    """The desired state of one product in the wishlist: saved ("on") or not ("off"), and the
+    variant the shopper was looking at (the product page's heart sends it; a card's does not)."""
 
     product = forms.IntegerField(min_value=1, max_value=2**62)
     state = forms.ChoiceField(choices=[("on", "Saved"), ("off", "Not saved")])
+    variant = forms.IntegerField(required=False, min_value=1, max_value=2**62)
     next = forms.CharField(required=False, max_length=500)
 
 

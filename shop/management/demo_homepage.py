@@ -17,36 +17,69 @@ from shop.services import layout as layout_services
 HERO_IMAGE = "layout/demo/hero.png"
 HERO_SIZE = (960, 540)
 STAFF_PICKS = 4
-PAGES = [
-    {
-        "slug": "about",
-        "title": "About us",
-        "seo_title": "About Storefront",
-        "seo_description": "Who we are, where our things come from, and how we run the shop.",
-        "body": (
-            "<p>Storefront is a small shop for clothing, homeware and outdoor gear from "
-            "independent makers.</p>"
-            "<h2>What we sell</h2>"
-            "<p>Things made to last, at honest prices. Every product page says exactly how many "
-            "are in stock, so you never order something we do not have.</p>"
-            "<h2>Where it ships from</h2>"
-            "<p>Our own warehouses in London and Manchester. See "
-            '<a href="/delivery-and-returns/">delivery and returns</a>.</p>'
-        ),
-    },
-    {
-        "slug": "delivery-and-returns",
-        "title": "Delivery and returns",
-        "seo_description": "Delivery times and costs, and how to send something back.",
-        "body": (
-            "<p>Orders placed before 2pm on a working day leave the same day.</p>"
-            "<ul><li>Standard delivery: £3.95, 2 to 4 working days.</li>"
-            "<li>Express delivery: £8.95, the next working day.</li></ul>"
-            "<h2>Returns</h2>"
-            "<p>Send anything back unused within 30 days for a full refund.</p>"
-        ),
-    },
-]
+
+
+def _pages() -> list[dict[str, Any]]:
+    """The demo's CMS pages (the footer links to each): what the shop is, delivery and
+    returns, how to reach it and what it keeps about shoppers; the footer's settings in words."""
+    days, email = settings.RETURNS_DAYS, settings.SHOP_CONTACT_EMAIL
+    returns = (
+        f"<p>Returns are free: send anything back unused within {days} days for a full refund.</p>"
+        if days
+        else "<p>Send anything back unused and we refund it in full.</p>"
+    )
+    return [
+        {
+            "slug": "about",
+            "title": "About us",
+            "seo_title": "About Storefront",
+            "seo_description": "Who we are, where our things come from, and how we run the shop.",
+            "body": (
+                "<p>Storefront is a small shop for clothing, homeware and outdoor gear from "
+                "independent makers.</p>"
+                "<h2>What we sell</h2>"
+                "<p>Things made to last, at honest prices. Every product page says exactly how "
+                "many are in stock, so you never order something we do not have.</p>"
+                "<h2>Where it ships from</h2>"
+                "<p>Our own warehouses in London and Manchester. See "
+                '<a href="/delivery-and-returns/">delivery and returns</a>.</p>'
+            ),
+        },
+        {
+            "slug": "delivery-and-returns",
+            "title": "Delivery and returns",
+            "seo_description": "Delivery times and costs, and how to send something back.",
+            "body": (
+                "<p>Orders placed before 2pm on a working day leave the same day.</p>"
+                "<ul><li>Standard delivery: £3.95, 2 to 4 working days.</li>"
+                "<li>Express delivery: £8.95, the next working day.</li></ul>"
+                f"<h2>Returns</h2>{returns}"
+            ),
+        },
+        {
+            "slug": "contact",
+            "title": "Contact us",
+            "seo_description": "How to reach us about an order, a product or a return.",
+            "body": (
+                f'<p>E-mail <a href="mailto:{email}">{email}</a>. '
+                f"{settings.SHOP_CONTACT_HOURS}</p>"
+                "<p>About an order? Put its number in the subject, and we will find it at once.</p>"
+            ),
+        },
+        {
+            "slug": "privacy",
+            "title": "Privacy policy",
+            "seo_description": "What we keep about you, why, and for how long.",
+            "body": (
+                "<p>We keep what an order needs: your name, address and e-mail, and what you "
+                "bought. Card numbers go to our payment provider and never reach us.</p>"
+                "<p>A cookie keeps your cart and wishlist on this device; we use no advertising "
+                "or tracking cookies.</p>"
+                f'<p>To see or delete what we hold about you, write to <a href="mailto:{email}">'
+                f"{email}</a>.</p>"
+            ),
+        },
+    ]
 
 
 def _hero_image() -> str:
@@ -131,7 +164,7 @@ def ensure_demo_homepage() -> str:
     """Publish the demo homepage if nothing was ever published, create missing pages; say what."""
     revision = layout_services.ensure_published_layout(blocks=_demo_blocks())
     created_pages = 0
-    for spec in PAGES:
+    for spec in _pages():
         _, created = DynamicPage.objects.get_or_create(
             slug=spec["slug"], defaults={**spec, "published": True}
         )

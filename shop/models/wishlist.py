@@ -32,6 +32,11 @@ class Wishlist(models.Model):
 class WishlistItem(models.Model):
     wishlist = models.ForeignKey(Wishlist, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey("shop.Product", on_delete=models.CASCADE, related_name="+")
+    # The option the shopper was looking at when they saved it (the product page's choice);
+    # none when saved from a card, or once that variant is gone.
+    variant = models.ForeignKey(
+        "shop.Variant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The lowest price of the product when it was saved (what its card showed).
     price_saved = models.DecimalField(max_digits=10, decimal_places=2)
     # The price a drop was last e-mailed at: one e-mail per drop, not one per run.

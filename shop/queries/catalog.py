@@ -526,8 +526,13 @@ class ProductDetail:
 
     def url_for(self, variant: Variant) -> str:
         """The product page with `variant` chosen (what its options' GET would ask for)."""
-        values = select(self.variants, {VARIANT: str(variant.pk)}).values
+        values = chosen_as(self.variants, variant).values
         return f"{self.product.get_absolute_url()}?{urlencode(values)}"
+
+
+def chosen_as(variants: list[Variant], variant: Variant) -> Selection[Variant]:
+    """The product's options (of `variants`) with `variant` chosen: what its page shows then."""
+    return select(variants, {VARIANT: str(variant.pk)})
 
 
 class OptionUnavailable(Exception):

@@ -41,6 +41,10 @@ class UnknownItem(WishlistError):
     message = "That item is no longer in your wishlist."
 
 
+class UnknownVariant(WishlistError):
+    message = "That option is not one of this product's. Choose another option."
+
+
 @dataclass(frozen=True)
 class Saved:
     """When a product was saved and at what price: what a merge keeps."""
@@ -79,14 +83,22 @@ def _customer_wishlist(customer) -> Wishlist:
 
 
 def set_saved(
-    *, wishlist: Wishlist, product_id: int, saved: bool, state: StoreState | None = None
+    *,
+    wishlist: Wishlist,
+    product_id: int,
+    saved: bool,
+    variant_id: int | None = None,
+    state: StoreState | None = None,
 ) -> tuple[Product, bool]:
     """Make the product saved (or not) in the wishlist; returns (product, changed).
 
     Carries the desired state, so repeating it (a double click, two tabs) changes nothing more.
-    `state` is the store the shopper sees (shop.queries.releases.store_state; None: the rows
-    alone): the product must be shown there, and is saved at its lowest price there.
-    Raises UnknownProduct for products that are not for sale (when saving).
+    `variant_id` is the option the shopper was looking at (the product page's choice; None
+    from a card): saving again with another one keeps that one instead. `state` is the store
+    the shopper sees (shop.queries.releases.store_state; None: the rows alone): the product
+    must be shown there, and is saved at its lowest price there.
+    Raises UnknownProduct for products that are not for sale, and UnknownVariant for a variant
+    that is not the product's (when saving).
     """
     product = Product.objects.published(state).filter(pk=product_id).first()
     if not saved:
@@ -98,18 +110,23 @@ def set_saved(
         return product, bool(deleted)
     if product is None or product.min_price is None:
         raise UnknownProduct()
+    if variant_id is not None and not product.variants.filter(pk=variant_id).exists():
+        raise UnknownVariant()
     lowest = product.min_price
     if state is not None and product.pk in state.effects.price_ranges:
         lowest = state.effects.price_ranges[product.pk][0]
     try:
         with transaction.atomic():
-            _, created = WishlistItem.objects.get_or_create(
+            item, created = WishlistItem.objects.get_or_create(
                 wishlist=wishlist,
                 product=product,
-                defaults={"price_saved": lowest, "added": timezone.now()},
+                defaults={"price_saved": lowest, "added": timezone.now(), "variant_id": variant_id},
             )
     except IntegrityError:  # a concurrent save of the same product won
-        created = False
+        return product, False
+    if not created and variant_id is not None and item.variant_id != variant_id:
+        WishlistItem.objects.filter(pk=item.pk).update(variant_id=variant_id)
+        return product, True
     return product, created
 
 

@@ -6,7 +6,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from partials.public import public_page
-from partials.responses import HtmxHttpRequest, HttpResponseSeeOther, render_page
+from partials.responses import (
+    HtmxHttpRequest,
+    HttpResponseSeeOther,
+    drops_blank_parameters,
+    render_page,
+)
 from shop import cache_tokens
 from shop.forms import AddToCartForm, CatalogFilterForm, option_choice
 from shop.models import Product
@@ -29,9 +34,11 @@ def _product_tokens(request: HtmxHttpRequest, slug: str) -> list[str]:
 
 
 @require_safe
+@drops_blank_parameters  # `?q=&min_price=` is a 302 to `/catalog/`, unless htmx asks
 @public_page(tokens=_catalog_tokens, seconds=lambda: settings.CATALOG_PAGE_SECONDS)
 def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpResponse:
-    """The product grid with facets. htmx filter changes get the results and facet counts only.
+    """The product grid with facets, and search results (`q`). htmx filter changes get the
+    results and facet counts only; every link it renders carries no blank parameter.
 
     Malformed filters are reported and ignored with a 400; an unknown category is a 404; a page
     past the end is an empty 404 that says how many pages there are. A search (`q`) that finds
@@ -57,8 +64,8 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
             "listing": listing,
             "form": form,
             "errors": errors,
-            "query_without_page": form.query_without_page(),
-            "query_string": request.GET.urlencode(),
+            "query_without_page": form.query(without="page"),
+            "query_string": form.query(),
         },
         fragment="catalog-results",
         oob=["catalog-facets", "catalog-categories", "filters-show-count"],

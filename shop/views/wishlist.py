@@ -103,7 +103,11 @@ def _after_toggle(
         redirect_to=redirect_to,
         template_name=TOGGLE,
         fragment="wishlist-toggle",
-        context={"product": product, "next": form.cleaned_data["next"]},
+        context={
+            "product": product,
+            "next": form.cleaned_data["next"],
+            "variant_id": form.cleaned_data["variant"],  # the heart keeps the choice it carried
+        },
         oob=BADGES,
         message=message,
         trigger="wishlist-changed",
@@ -112,22 +116,25 @@ def _after_toggle(
 
 @require_POST
 def toggle(request: HtmxHttpRequest) -> HttpResponse:
-    """Save or unsave a product. From the wishlist page, the list is the fragment sent back."""
+    """Save or unsave a product (saving keeps the option the heart carries, if any). From the
+    wishlist page, the list is the fragment sent back."""
     form = WishlistToggleForm(request.POST)
     if not form.is_valid():
-        return render_failure(
-            request, TEMPLATE, _page_context(request), message="Choose a product."
-        )
+        message = "Choose an option." if set(form.errors) == {"variant"} else "Choose a product."
+        return render_failure(request, TEMPLATE, _page_context(request), message=message)
     saved = form.cleaned_data["state"] == "on"
     try:
         product, _ = wishlist_service.set_saved(
             wishlist=_wishlist(request, create=True),
             product_id=form.cleaned_data["product"],
             saved=saved,
+            variant_id=form.cleaned_data["variant"],
             state=store_state(request),
         )
     except wishlist_service.UnknownProduct as error:
         return render_failure(request, "404.html", message=error.message, status=404, oob=BADGES)
+    except wishlist_service.UnknownVariant as error:
+        return render_failure(request, TEMPLATE, _page_context(request), message=error.message)
     return _after_toggle(request, form, product, saved=saved)
 
 

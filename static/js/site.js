@@ -146,6 +146,22 @@
   });
   document.addEventListener("htmx:load", setUpSuggestions);
   setUpSuggestions();
+
+  // A GET that htmx sends (the catalog's filters, the search box) leaves out blank values, so
+  // the address it pushes names only what the shopper chose: /catalog/?q=wool, not
+  // ?q=wool&min_price=&max_price=. The others keep their order. Without this script the
+  // server redirects a full-page GET with blank parameters to the same URL without them.
+  const blank = (value) => typeof value === "string" && value.trim() === "";
+  document.addEventListener("htmx:configRequest", (event) => {
+    const parameters = event.detail.parameters;
+    if (event.detail.verb !== "get") return;
+    const entries = Array.from(parameters.entries());
+    if (!entries.some(([, value]) => blank(value))) return;
+    for (const [name] of entries) parameters.delete(name);
+    for (const [name, value] of entries) {
+      if (!blank(value)) parameters.append(name, value);
+    }
+  });
 })();
 
 // The catalog's filter sheet on a phone: a <details> that site.css shows as a full-height sheet

@@ -10,7 +10,15 @@ from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
 from partials import holes
-from partials.responses import after_action, private_page, render_page, safe_next, wants_fragment
+from partials.responses import (
+    after_action,
+    drops_blank_parameters,
+    private_page,
+    render_page,
+    safe_next,
+    wants_fragment,
+    without_blank_parameters,
+)
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
 
@@ -196,3 +204,35 @@ def test_private_page_marks_every_response_private_and_not_stored():
     view = private_page(lambda request: HttpResponse("mine", status=409))
     response = view(make_request())
     assert {d.strip() for d in response["Cache-Control"].split(",")} == {"private", "no-store"}
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("q=&min_price=", ""),
+        ("q=wool&min_price=&max_price=", "q=wool"),
+        # The others stay as they were sent (encoding and order), repeated keys too.
+        ("colour=red&q=+&sort=price&in_stock&colour=blue", "colour=red&sort=price&colour=blue"),
+        ("q=shirt%20red&&min_price=%20", "q=shirt%20red"),
+        ("q=caf%C3%A9", "q=caf%C3%A9"),
+    ],
+)
+def test_without_blank_parameters_keeps_the_others_as_they_were(query, kept):
+    assert without_blank_parameters(query) == kept
+
+
+def test_drops_blank_parameters_redirects_full_pages_and_lets_fragments_through():
+    view = drops_blank_parameters(lambda request: HttpResponse("results"))
+    factory = RequestFactory()
+    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
+        request = factory.get("/caf\u00e9s/?q=tea&min_price=", headers=headers)
+        request.htmx = HtmxDetails(request)
+        response = view(request)
+        assert (response.status_code, response["Location"]) == (302, "/caf%C3%A9s/?q=tea")
+        assert "HX-Request" in response["Vary"]
+    fragment = factory.get("/cafes/?q=tea&min_price=", headers={"HX-Request": "true"})
+    fragment.htmx = HtmxDetails(fragment)
+    assert view(fragment).content == b"results"
+    clean = factory.get("/cafes/?q=tea")
+    clean.htmx = HtmxDetails(clean)
+    assert view(clean).content == b"results"

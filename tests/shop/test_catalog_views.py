@@ -2,6 +2,8 @@
 
 import json
 import re
+from html import unescape
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.test import Client, override_settings
@@ -160,6 +162,58 @@ def test_active_filters_are_chips_that_each_remove_one_filter(client, catalog):
     assert 'class="filter-chips"' not in client.get("/catalog/").content.decode()
 
 
+# A form sent without JavaScript submits every field, the empty ones too.
+
+
+@pytest.mark.parametrize(
+    ("asked", "clean"),
+    [
+        ("/catalog/?q=&min_price=", "/catalog/"),
+        ("/catalog/?q=shirt&min_price=&max_price=", "/catalog/?q=shirt"),
+        ("/catalog/?colour=red&q=+&sort=name&in_stock=&colour=blue",
+         "/catalog/?colour=red&sort=name&colour=blue"),
+        ("/catalog/clothing/?min_price=&q=red%20shirt&page=", "/catalog/clothing/?q=red%20shirt"),
+    ],
+)  # fmt: skip
+def test_without_javascript_blank_parameters_redirect_to_the_same_url_without_them(
+    client, catalog, asked, clean
+):
+    for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
+        response = client.get(asked, headers=headers)
+        assert (response.status_code, response["Location"]) == (302, clean)
+    assert client.head(asked).status_code == 302
+    assert client.get(clean).status_code == 200
+
+
+def blank_parameters_in_links(html: str) -> list[str]:
+    """The links and hx-get URLs of `html` that carry a blank parameter."""
+    urls = [unescape(url) for url in re.findall(r'(?:href|hx-get)="([^"]*)"', html)]
+    return [
+        url
+        for url in urls
+        if any(not value.strip() for _, value in parse_qsl(urlsplit(url).query, True))
+    ]
+
+
+def test_with_htmx_blank_parameters_get_the_fragment_and_no_link_carries_them(
+    client, catalog, settings
+):
+    settings.CATALOG_PAGE_SIZE = 1
+    query = "q=shirt&min_price=&max_price=&in_stock=&sort=name&page="
+    response = client.get(f"/catalog/?{query}", headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="catalog-results"')
+    assert "2 products, showing 1–1" in html
+    assert 'rel="next" href="?q=shirt&amp;sort=name&amp;page=2"' in html
+    assert '<a class="chip" href="/catalog/?sort=name">Search: shirt' in html
+    assert 'href="/catalog/clothing/?q=shirt&amp;sort=name"' in html  # the categories, OOB
+    assert blank_parameters_in_links(html) == []
+    # The full page's links too (a first visit, a boosted request: the clean URL's page).
+    page = client.get("/catalog/?q=shirt&sort=name").content.decode()
+    assert blank_parameters_in_links(page) == []
+
+
 def test_the_default_order_is_newest_first_with_sold_out_products_last(client, catalog):
     make_product(name="Sold Out Scarf", category=catalog["shirts"], stocks=[0])  # The newest.
     html = client.get("/catalog/").content.decode()
@@ -303,4 +357,4 @@ def test_product_page_query_budget_holds_at_two_sizes(
         product.variants.create(sku=f"MORE-{i}", name=f"More {i}", price="9.00", stock=2)
     with django_assert_max_num_queries(6):
         response = client.get(product.get_absolute_url())
-    assert response.content.decode().count('name="variant"') == 10
+    assert response.content.decode().count('type="radio" id="option-variant-') == 10

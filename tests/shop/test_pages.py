@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
 from PIL import Image
 
 from shop.models import DynamicPage, PageRedirect, Product
@@ -185,3 +187,52 @@ def test_the_footer_lists_published_pages_for_one_cached_query(
     with django_capture_on_commit_callbacks(execute=True):
         DynamicPageFactory(slug="delivery", title="Delivery")
     assert [link.title for link in footer_links()] == ["About us", "Delivery"]
+
+
+def footer_of(response) -> str:
+    return response.content.decode().split("<footer", 1)[1]
+
+
+def test_the_footer_shows_how_to_reach_the_shop_its_returns_promise_and_pages(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.SHOP_CONTACT_EMAIL = "help@shop.test"
+    settings.SHOP_CONTACT_HOURS = "We answer within a day."
+    settings.RETURNS_DAYS = 14
+    with django_capture_on_commit_callbacks(execute=True):
+        DynamicPageFactory(slug="contact", title="Contact us")
+        DynamicPageFactory(slug="privacy", title="Privacy policy")
+        DynamicPageFactory(slug="draft", title="Not yet", published=False)
+    product = make_product(name="Brass Lamp")
+    make_live_layout({"kind": "hero", "heading": "Hello"})
+    shopper = Client()
+    shopper.force_login(UserFactory())
+    shopper.post("/cart/add/", {"variant": product.variants.get().pk, "quantity": 1})
+    footers = set()
+    for path in ("/", "/catalog/", product.get_absolute_url(), "/contact/", "/cart/"):
+        for visitor in (client, shopper):
+            footer = footer_of(visitor.get(path))
+            assert '<a href="mailto:help@shop.test">help@shop.test</a>' in footer, path
+            assert "We answer within a day." in footer
+            assert "Free returns within 14 days." in footer
+            assert re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', footer) == [
+                ("/catalog/", "Catalog"),
+                ("/contact/", "Contact us"),
+                ("/privacy/", "Privacy policy"),
+            ]
+            assert "server-rendered" not in footer  # not the project's tagline
+            footers.add(footer)
+    assert len(footers) == 1, "the footer is the same HTML on every page, for every visitor"
+    settings.RETURNS_DAYS = 0  # a shop that promises none says nothing
+    assert "returns" not in footer_of(client.get("/wishlist/")).lower()
+
+
+def test_the_demo_has_the_pages_the_footer_links_to(client):
+    call_command("seed_demo", "--products", "4", verbosity=0)
+    footer = footer_of(client.get("/catalog/"))
+    titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', footer)
+    assert titles == ["Catalog", "About us", "Contact us", "Delivery and returns", "Privacy policy"]
+    contact = client.get("/contact/").content.decode()
+    assert "hello@storefront.example" in contact.split("<footer")[0]
+    returns = client.get("/delivery-and-returns/").content.decode().split("<footer")[0]
+    assert "within 30 days" in returns

@@ -17,7 +17,7 @@ from shop.models import Cart, CartLine, Product, Variant, Wishlist, WishlistItem
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
 from shop.services.wishlist import Saved, merged_items
-from tests.factories import make_product
+from tests.factories import ProductFactory, ProductImageFactory, VariantFactory, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,34 @@ def lamp():
 @pytest.fixture
 def shirt():
     return make_product(name="Linen Shirt", prices=("30.00", "32.00"), stocks=[5, 0])
+
+
+@pytest.fixture
+def boots() -> Product:
+    """Yellow in 6 and 7, brown in 7 (£95), black in 8; a picture of yellow (the primary one)
+    and one of brown, none of black."""
+    product = ProductFactory(name="Rain Boots")
+    for position, (colour, size, price) in enumerate(
+        [("Yellow", "6", "90.00"), ("Yellow", "7", "90.00"), ("Brown", "7", "95.00"),
+         ("Black", "8", "90.00")]
+    ):  # fmt: skip
+        VariantFactory(
+            product=product, sku=f"BOOT-{colour}-{size}", name=f"{size} / {colour}",
+            options={"colour": colour, "size": size}, price=Decimal(price), position=position,
+        )  # fmt: skip
+    ProductImageFactory(
+        product=product, image="products/yellow.jpg", alt="Rain boots in yellow",
+        options={"colour": "Yellow"},
+    )  # fmt: skip
+    ProductImageFactory(
+        product=product, image="products/brown.jpg", alt="Rain boots in brown", position=1,
+        is_primary=False, options={"colour": "Brown"},
+    )  # fmt: skip
+    return product
+
+
+def boot(product: Product, colour: str, size: str) -> Variant:
+    return product.variants.get(options={"colour": colour, "size": size})
 
 
 def save(client, product, state="on", headers=None, **extra):
@@ -179,17 +207,108 @@ def test_move_to_cart_refusals_keep_the_item(client, shirt, lamp):
     assert WishlistItem.objects.count() == 1
 
 
+# The option the shopper was looking at.
+
+
+def heart(html: str, product: Product) -> str:
+    return re.search(rf'<form id="wishlist-toggle-{product.pk}".*?</form>', html, re.S).group(0)
+
+
+def test_the_product_pages_heart_carries_the_option_shown_with_and_without_javascript(
+    client, boots, lamp
+):
+    url = boots.get_absolute_url()
+    variant_input = r'name="variant" value="(\d+)"'
+    default = heart(client.get(url).content.decode(), boots)
+    assert re.findall(variant_input, default) == [str(boot(boots, "Yellow", "6").pk)]
+    brown = str(boot(boots, "Brown", "7").pk)
+    # Without JavaScript "Show price and stock" comes back to the page at the options' address.
+    page = client.get(f"{url}?colour=Brown&size=7").content.decode()
+    assert re.findall(variant_input, heart(page, boots)) == [brown]
+    # With htmx an option change swaps the buy box, and the heart with it.
+    fragment = client.get(f"{url}?colour=Brown&size=7", headers=HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="product-buy"')
+    box = fragment.split("</section>")[0]
+    assert re.findall(variant_input, heart(box, boots)) == [brown]
+    # A combination not made names no variant; a card's heart carries none either.
+    not_made = client.get(f"{url}?colour=Black&size=6").content.decode()
+    assert 'name="variant"' not in heart(not_made, boots)
+    assert 'name="variant"' not in heart(client.get("/catalog/").content.decode(), lamp)
+
+
+def test_the_wishlist_keeps_the_saved_option_and_shows_its_picture(client, boots):
+    brown = boot(boots, "Brown", "7")
+    url = f"{boots.get_absolute_url()}?colour=Brown&size=7"
+    response = save(client, boots, variant=brown.pk, next=url)
+    assert response.status_code == 303 and response["Location"] == url
+    assert WishlistItem.objects.get().variant == brown
+    html = client.get("/wishlist/").content.decode()
+    assert "Colour: Brown, Size: 7" in html
+    assert re.search(
+        r'<picture><img src="/media/products/brown.jpg" alt="Rain boots in brown" '
+        r'width="480" height="480" loading="eager"></picture>',
+        html,
+    )
+    assert f'<a href="{boots.get_absolute_url()}?colour=Brown&amp;size=7">Rain Boots</a>' in html
+    assert f'<option value="{brown.pk}" selected>7 / Brown · £95.00</option>' in html
+    # The heart swapped by htmx still carries the option, so saving again keeps it.
+    fragment = save(client, boots, "off", headers=HTMX, variant=brown.pk).content.decode()
+    assert f'name="variant" value="{brown.pk}"' in fragment
+    black = boot(boots, "Black", "8")  # no picture of its own: the product's
+    save(client, boots, variant=black.pk)
+    html = client.get("/wishlist/").content.decode()
+    assert "Colour: Black, Size: 8" in html and 'alt="Rain boots in yellow"' in html
+
+
+def test_saving_again_with_another_option_keeps_that_one(client, boots):
+    save(client, boots, variant=boot(boots, "Yellow", "6").pk)
+    save(client, boots, variant=boot(boots, "Brown", "7").pk)
+    assert WishlistItem.objects.get().variant == boot(boots, "Brown", "7")
+    save(client, boots)  # from a card: the option saved stays
+    assert WishlistItem.objects.get().variant == boot(boots, "Brown", "7")
+
+
+def test_saved_from_a_card_the_wishlist_shows_the_products_picture_and_no_option(client, boots):
+    save(client, boots)
+    html = client.get("/wishlist/").content.decode()
+    assert 'alt="Rain boots in yellow"' in html and "Colour:" not in html
+    assert f'<a href="{boots.get_absolute_url()}">Rain Boots</a>' in html
+
+
+def test_an_option_of_another_product_is_refused(client, boots, lamp):
+    for headers in ({}, HTMX):
+        response = save(client, boots, headers=headers, variant=lamp.variants.get().pk)
+        assert response.status_code == 400
+        assert "That option is not one of this product&#x27;s." in response.content.decode()
+        response = save(client, boots, headers=headers, variant="seven")
+        assert response.status_code == 400 and "Choose an option." in response.content.decode()
+    assert WishlistItem.objects.count() == 0
+
+
 def test_wishlist_page_query_budget_holds_at_two_sizes(
     client, django_assert_max_num_queries, warm_footer
 ):
+    def save_boots(name: str):
+        product = ProductFactory(name=name)
+        for colour in ("Yellow", "Brown"):
+            VariantFactory(product=product, name=colour, options={"colour": colour})
+            ProductImageFactory(
+                product=product, alt=f"{name} in {colour}", options={"colour": colour},
+                is_primary=colour == "Yellow",
+            )  # fmt: skip
+        save(client, product, variant=product.variants.get(name="Brown").pk)
+
     save(client, make_product(name="First"))
-    with django_assert_max_num_queries(6):
+    save_boots("Boots 0")
+    with django_assert_max_num_queries(7):
         client.get("/wishlist/")
     for i in range(10):
         save(client, make_product(name=f"More {i}", prices=("5.00", "6.00")))
-    with django_assert_max_num_queries(6):
+        save_boots(f"Boots {i + 1}")
+    with django_assert_max_num_queries(7):
         html = client.get("/wishlist/").content.decode()
-    assert html.count('class="wishlist-item"') == 11
+    assert html.count('class="wishlist-item"') == 22
+    assert html.count(' in Brown"') == 11 and html.count("<picture>") == 22
 
 
 # Merging on login.
