@@ -358,3 +358,10 @@ def test_product_page_query_budget_holds_at_two_sizes(
     with django_assert_max_num_queries(6):
         response = client.get(product.get_absolute_url())
     assert response.content.decode().count('type="radio" id="option-variant-') == 10
+
+
+def test_removing_the_last_filter_links_to_the_bare_catalog(client, catalog):
+    """The last chip's link carries no query at all: `/catalog/`, not `/catalog/?`."""
+    html = client.get("/catalog/?in_stock=1").content.decode()
+    chips = re.findall(r'<a class="chip" href="([^"]+)">([^<]+)<', html)
+    assert chips == [("/catalog/", "In stock only")]
