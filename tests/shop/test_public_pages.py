@@ -255,3 +255,59 @@ def test_refusals_previews_and_editors_are_never_shared(client, shop, admin_clie
     # The shared homepage was not replaced by the editor's own page.
     assert "Leave edit mode" not in client.get("/").content.decode()
     assert Product.objects.count() == 2
+
+
+def test_no_stored_public_page_holds_a_csrf_token_a_username_or_an_email(shop, settings):
+    """Every public page template, rendered for a signed-in shopper with a cart, a wishlist and
+    a CSRF cookie (and for the homepage's editor): what the cache and the worker's memory keep
+    is the page for everyone, its personal parts holes, never this visitor's values."""
+    from django.core.cache import cache as shared
+
+    from tests.factories import DynamicPageFactory, UserFactory
+
+    make_live_layout({"kind": "hero", "heading": "Hello"})
+    DynamicPageFactory(slug="about", title="About us")
+    shopper = UserFactory(username="ada-unique-name", email="ada.unique@example.org")
+    visitors = [Client(), Client()]
+    visitors[0].force_login(shopper)
+    visitors[1].force_login(make_editor(username="editor-unique-name", email="ed@example.net"))
+    lamp, mug = shop["lamp"], shop["mug"]
+    urls = ["/", "/catalog/", "/catalog/shirts/", "/catalog/?q=lamp", "/about/"]
+    urls += [lamp.get_absolute_url(), mug.get_absolute_url()]
+    secrets = []
+    for visitor in visitors:
+        visitor.post("/cart/add/", {"variant": lamp.variants.get().pk, "quantity": 1})
+        saved = visitor.post("/wishlist/items/", {"product": mug.pk, "state": "on"})
+        assert saved.status_code == 303
+        for url in urls:
+            for headers in ({}, HTMX):
+                response = visitor.get(url, headers=headers)
+                assert response.status_code == 200, url
+        secrets.append(visitor.cookies[settings.CSRF_COOKIE_NAME].value)
+    stored = [entry.body.decode() for entry, _compiled in public.memory.entries.values()]
+    stored += [shared.get(key).body.decode() for key in public.memory.entries]
+    assert len(stored) >= 2 * len(urls)
+    for body in stored:
+        for word in ("ada-unique-name", "ada.unique@example.org", "editor-unique-name", "ed@"):
+            assert word not in body
+        for candidate in re.findall(r"[A-Za-z0-9]{64}", body):
+            assert _unmask_cipher_token(candidate) not in secrets
+        assert not any(secret in body for secret in secrets)
+        tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', body)
+        assert set(tokens) <= {"<!--hole:csrf-->"}
+        if "<body" in body:
+            assert '<body hx-headers=\'{"X-CSRFToken": "<!--hole:csrf-->"}\'>' in body
+
+
+def test_every_template_writes_its_csrf_token_with_one_tag():
+    """`{% csrf_input %}` (a hole) everywhere: a `{% csrf_token %}` in a template that a public
+    page includes would store one visitor's token in the page everyone gets."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folders = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    folders += [Path(public.__file__).parent / "templates"]
+    templates = [path for folder in folders for path in folder.rglob("*.html")]
+    assert len(templates) > 20
+    assert [str(path) for path in templates if "csrf_token %}" in path.read_text()] == []
