@@ -13,10 +13,25 @@ def test_without_test_ports_any_free_port_will_do(monkeypatch):
     assert 0 < free_port() < 65536
 
 
-def test_a_free_port_comes_from_test_ports_and_skips_one_in_use(monkeypatch):
-    with socket.socket() as taken:
+def taken_port_before_a_free_one() -> socket.socket:
+    """A listening socket on a port whose next port is free (other tests' servers come and go,
+    so a few tries may be needed)."""
+    for _ in range(50):
+        taken = socket.socket()
         taken.bind(("127.0.0.1", 0))
         taken.listen()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", taken.getsockname()[1] + 1))
+            except OSError:
+                taken.close()
+                continue
+        return taken
+    raise AssertionError("no port with a free neighbour")
+
+
+def test_a_free_port_comes_from_test_ports_and_skips_one_in_use(monkeypatch):
+    with taken_port_before_a_free_one() as taken:
         busy = taken.getsockname()[1]
         monkeypatch.setenv("TEST_PORTS", f"{busy}-{busy + 1}")
         assert port_range() == range(busy, busy + 2)
