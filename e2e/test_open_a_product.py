@@ -166,8 +166,9 @@ def a_variant_in_its_second_colour() -> Variant:
     raise AssertionError("the demo catalog has a product in several colours and sizes")
 
 
-def test_choose_a_colour_and_a_size(shop: str, page: Page, js: bool):
-    variant = a_variant_in_its_second_colour()
+def choose_colour_and_size(page: Page, shop: str, variant, js: bool) -> None:
+    """Open the variant's product page and pick its colour and size: with JavaScript in place
+    (the window is marked, so a reload shows), without it through "Show price and stock"."""
     colour, size = variant.options["colour"], variant.options["size"]
     page.goto(f"{shop}{variant.product.get_absolute_url()}")
     if js:
@@ -180,6 +181,12 @@ def test_choose_a_colour_and_a_size(shop: str, page: Page, js: bool):
     ).check()
     if not js:
         page.get_by_role("button", name="Show price and stock").click()
+
+
+def test_choose_a_colour_and_a_size(shop: str, page: Page, js: bool):
+    variant = a_variant_in_its_second_colour()
+    colour, size = variant.options["colour"], variant.options["size"]
+    choose_colour_and_size(page, shop, variant, js)
 
     # The price, stock, pictures and SKU are the chosen variant's, and the address names it.
     expect(page).to_have_url(re.compile(rf"\?colour={colour}&size={size}$"))

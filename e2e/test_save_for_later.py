@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from e2e.test_open_a_product import a_variant_in_its_second_colour
+from e2e.test_open_a_product import a_variant_in_its_second_colour, choose_colour_and_size
 from shop.models import Product, Variant, WishlistItem
 
 pytestmark = pytest.mark.e2e
@@ -102,17 +102,7 @@ def test_the_wishlist_keeps_the_option_chosen_on_the_product_page(shop: str, pag
     variant = a_variant_in_its_second_colour()  # not the option the page starts with
     product = variant.product
     colour, size = variant.options["colour"], variant.options["size"]
-    page.goto(f"{shop}{product.get_absolute_url()}")
-    if js:
-        page.evaluate("window.__e2eMarker = 1")
-    page.get_by_role("group", name=re.compile("^Colour")).get_by_role(
-        "radio", name=colour, exact=True
-    ).check()
-    page.get_by_role("group", name=re.compile("^Size")).get_by_role(
-        "radio", name=size, exact=True
-    ).check()
-    if not js:
-        page.get_by_role("button", name="Show price and stock").click()
+    choose_colour_and_size(page, shop, variant, js)
     expect(page).to_have_url(re.compile(rf"\?colour={colour}&size={size}$"))
     expect(page.get_by_role("definition").filter(has_text=variant.sku)).to_be_visible()
 
