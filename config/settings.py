@@ -158,6 +158,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.store: the store this request shows (live, time travel or a preview link),
+    # resolved lazily once it is read; needs the session and the user.
+    "shop.moment.middleware.SetStore",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -171,7 +174,7 @@ PARTIALS_VISITOR = "shop.queries.visitor.visitor_for"
 # Whether a request shows the store at another moment (time travel, a release preview link):
 # partials.public then neither uses nor fills the shared page cache and marks every response
 # private, no-store and noindex.
-PARTIALS_PREVIEW = "shop.queries.releases.previewing"
+PARTIALS_PREVIEW = "shop.moment.middleware.previewing"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

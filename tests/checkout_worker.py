@@ -13,6 +13,8 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+from shop.moment.resolve import resolve
+
 
 def check_out(cart_id: int, details) -> str:
     """Review then place the order for one cart; returns "placed" or why it was refused."""
@@ -25,7 +27,7 @@ def check_out(cart_id: int, details) -> str:
 
     try:
         cart = Cart.objects.select_related("coupon").get(pk=cart_id)
-        quote = cart_queries.review(cart=cart)
+        quote = cart_queries.review(state=resolve(), cart=cart)
         checkout.place_order(
             cart_id=cart.pk,
             checkout_token=cart.checkout_token,

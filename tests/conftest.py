@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from partials import memories
+from shop.moment.resolve import resolve
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +34,7 @@ def warm_releases():
     """The timeline of scheduled releases, read before a budget is measured: like the footer,
     it is site-wide and read once per process whenever a release is scheduled, moved back or
     rolled back (one query; tests/shop/test_releases.py tests its cost), not the page's."""
-    from shop.queries.releases import live_state
-
-    live_state()
+    resolve()
 
 
 @pytest.fixture
@@ -44,4 +43,4 @@ def warm_footer(warm_releases):
     site-wide (one query when cold, tested on its own in test_pages.py), not the page's."""
     from shop.queries.pages import footer_links
 
-    footer_links()
+    footer_links(state=resolve())
