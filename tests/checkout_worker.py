@@ -13,8 +13,6 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from shop.moment.resolve import resolve
-
 
 def check_out(cart_id: int, details) -> str:
     """Review then place the order for one cart; returns "placed" or why it was refused."""
@@ -22,6 +20,7 @@ def check_out(cart_id: int, details) -> str:
 
     from shop.domain import pricing
     from shop.models import Cart
+    from shop.moment.resolve import resolve
     from shop.queries import cart as cart_queries
     from shop.services import checkout
 

@@ -29,9 +29,9 @@ from shop import cache_tokens
 from shop.models import Release, ReleasePage, ReleasePrice, ReleaseVisibility, Variant
 from shop.moment.values import NO_EFFECTS, Effects, StoreState, Timeline, resolve_in_order
 
-TIMELINE_KEY = "releases:timeline:v1:{token}"
-EFFECTS_KEY = "releases:effects:v1:{token}:{catalog}:{ids}"
-PREVIEW_SALT = "shop.releases.preview"
+# v2: the values moved to shop.moment.values, so entries pickled under v1 name a gone module.
+TIMELINE_KEY = "releases:timeline:v2:{token}"
+EFFECTS_KEY = "releases:effects:v2:{token}:{catalog}:{ids}"
 EFFECTS_KEPT = 16
 CACHED_SECONDS = 24 * 60 * 60  # entries are keyed on tokens; this only frees the memory
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partials.public import memory
@@ -639,6 +640,21 @@ def test_staff_see_the_whole_shop_at_a_moment_with_a_banner_and_checkout_off(sho
     assert refused.status_code == 303 and refused["Location"] == "/cart/"
     assert staff.post("/releases/preview/leave/").status_code == 303
     assert "Preview: the shop" not in staff.get("/catalog/").content.decode()
+
+
+def test_a_request_that_never_reads_the_store_resolves_none_even_in_time_travel(shop, at):
+    """request.store (shop.moment.middleware) is resolved only when read: a time-travel state
+    costs its queries (the timeline, the release, the effects) only where a page shows it."""
+    at(T0 - timedelta(days=2))
+    release_service.schedule(release=winter_sale(shop, starts_at=T0), user=shop["editor"])
+    staff = time_traveller()
+    with CaptureQueriesContext(connections["default"]) as live:
+        assert staff.get("/health/live").status_code == 200
+    staff.post("/releases/time-travel/", {"state": "on", "at": "2030-01-10T09:00:00"})
+    with CaptureQueriesContext(connections["default"]) as travelling:
+        assert staff.get("/health/live").status_code == 200
+    assert len(travelling) == len(live)
+    assert "From £48.00" in staff.get("/catalog/knitwear/").content.decode()
 
 
 def test_only_staff_with_the_permission_may_time_travel(shop, client):
