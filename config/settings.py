@@ -25,8 +25,10 @@ Environment:
                      with DEBUG or in tests: production serves media from the web server.
     HOMEPAGE_CACHE_SECONDS         how long a rendered live homepage is cached (default 300);
                                    0 renders it from the database on every request.
-    HOMEPAGE_PREVIEW_LINK_SECONDS  how long a shared draft-preview link works (default 7 days).
-    RELEASE_PREVIEW_LINK_SECONDS   how long a release (or moment) preview link works (7 days).
+    PREVIEW_LINK_SECONDS           how long a preview link works, of a release, a moment or a
+                                   homepage draft (default 7 days; the older
+                                   RELEASE_PREVIEW_LINK_SECONDS and HOMEPAGE_PREVIEW_LINK_SECONDS
+                                   are read when it is not set, in that order).
     PAYMENT_GATEWAY  dotted path of the payment gateway (default: the built-in test gateway).
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      SMTP for e-mails; EMAIL_CONSOLE=1 prints them (the default with DEBUG).
@@ -474,11 +476,12 @@ RECONCILE_AFTER_SECONDS = int(os.environ.get("RECONCILE_AFTER_SECONDS", "120"))
 # Homepage layout and CMS pages (issue 5). Publishing and catalog changes invalidate the cached
 # homepage at once; the timeout only bounds changes made without signals (queryset.update()).
 HOMEPAGE_CACHE_SECONDS = int(os.environ.get("HOMEPAGE_CACHE_SECONDS", "300"))
-HOMEPAGE_PREVIEW_LINK_SECONDS = int(
-    os.environ.get("HOMEPAGE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
-)
 
-# Campaign releases (issue 12): how long a preview link of a release or a moment works.
-RELEASE_PREVIEW_LINK_SECONDS = int(
-    os.environ.get("RELEASE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
+# How long a preview link works (shop.moment.links): of a release or a moment (issue 12), or of a
+# homepage draft. One setting since issue 19; the two it replaced are still read when it is unset.
+PREVIEW_LINK_SECONDS = int(
+    os.environ.get("PREVIEW_LINK_SECONDS")
+    or os.environ.get("RELEASE_PREVIEW_LINK_SECONDS")
+    or os.environ.get("HOMEPAGE_PREVIEW_LINK_SECONDS")
+    or str(7 * 24 * 60 * 60)
 )

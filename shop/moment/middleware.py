@@ -68,6 +68,8 @@ def store_for(request: HttpRequest) -> StoreState:
     if token:
         try:
             target = read_preview_link(token=token)
+            if not target.shows_store:  # a homepage draft's link never shows the store
+                raise PreviewLinkInvalid(token)
         except PreviewLinkInvalid:
             session.pop(session_keys.STORE_PREVIEW, None)
         else:

@@ -42,6 +42,7 @@ from shop.forms import (
 from shop.models import LayoutBlock
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import can_edit_homepage
+from shop.moment import links
 from shop.moment.middleware import ShopRequest
 from shop.queries import layout as layout_queries
 from shop.queries import releases as release_queries
@@ -399,7 +400,7 @@ def share(request: ShopRequest) -> HttpResponse:
     draft = layout_queries.draft_of(user=request.user)
     if draft is None:
         return _refuse(request, "Make a change first: there is no draft to share yet.", status=409)
-    link = layout_queries.preview_link(draft=draft)
+    link = links.preview_link(draft=draft)
     url = request.build_absolute_uri(reverse("shop:homepage-preview", args=[link.token]))
     request.session[session_keys.HOMEPAGE_SHARE_LINK] = {
         "draft": draft.pk,
@@ -461,19 +462,21 @@ def restore_revision(request: ShopRequest, version: int) -> HttpResponse:
 def shared_preview(request: ShopRequest, token: str) -> HttpResponse:
     """The homepage as a draft would make it, for whoever has the signed link; 404 when stale."""
     try:
-        draft, expires_at = layout_queries.draft_for_preview(token=token)
-    except layout_queries.PreviewLinkInvalid as invalid:
+        target = links.read_preview_link(token=token)
+        if target.draft is None:  # a release's or a moment's link: /releases/preview/
+            raise links.PreviewLinkInvalid(token)
+    except links.PreviewLinkInvalid as invalid:
         return private_preview(
             render_failure(
                 request, "shop/preview_link_invalid.html", message=invalid.message, status=404
             )
         )
-    owner = draft.owner
+    owner = target.draft.owner
     context = {
-        "homepage": layout_queries.draft_homepage(draft=draft, state=request.store),
+        "homepage": layout_queries.draft_homepage(draft=target.draft, state=request.store),
         "preview": {
             "owner_name": (owner.get_full_name() or owner.get_username()) if owner else "",
-            "expires_at": expires_at,
+            "expires_at": target.expires_at,
         },
     }
     return private_preview(render_page(request, HOME_TEMPLATE, context))

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from shop.models import Layout
+from shop.moment import links
 from shop.moment.resolve import resolve
 from shop.queries import layout as layout_queries
 from shop.services import layout as layout_services
@@ -285,18 +286,20 @@ def test_preview_links_name_a_draft_until_they_expire_or_the_draft_goes():
     layout_services.set_block_active(user=editor, key=layout.blocks.get().key, active=False)
     draft = Layout.objects.drafts().get()
     now = timezone.now()
-    link = layout_queries.preview_link(draft=draft, now=now)
+    link = links.preview_link(draft=draft, now=now)
 
-    assert layout_queries.draft_for_preview(token=link.token, now=now) == (draft, link.expires_at)
+    target = links.read_preview_link(token=link.token, now=now)
+    assert (target.draft, target.expires_at) == (draft, link.expires_at)
+    assert not target.shows_store and target.release is None
     tampered = link.token[:-2] + ("AA" if not link.token.endswith("AA") else "BB")
     for token in (tampered, "nonsense", ""):
-        with pytest.raises(layout_queries.PreviewLinkInvalid):
-            layout_queries.draft_for_preview(token=token)
-    with pytest.raises(layout_queries.PreviewLinkInvalid):
-        layout_queries.draft_for_preview(token=link.token, now=link.expires_at)
+        with pytest.raises(links.PreviewLinkInvalid):
+            links.read_preview_link(token=token)
+    with pytest.raises(links.PreviewLinkInvalid):
+        links.read_preview_link(token=link.token, now=link.expires_at)
     layout_services.discard_draft(user=editor)
-    with pytest.raises(layout_queries.PreviewLinkInvalid):
-        layout_queries.draft_for_preview(token=link.token, now=now)
+    with pytest.raises(links.PreviewLinkInvalid):
+        links.read_preview_link(token=link.token, now=now)
 
 
 def test_category_tiles_show_a_picture_of_their_newest_product():

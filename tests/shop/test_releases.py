@@ -689,6 +689,26 @@ def test_a_preview_link_shows_a_release_to_anyone_until_it_expires_or_is_rolled_
     assert "£48.00" not in client.get("/catalog/").content.decode()  # the session's link too
 
 
+def test_one_kind_of_preview_link_never_opens_at_the_other_kinds_address(shop, at, client):
+    """Releases, moments and homepage drafts share one signed link (shop.moment.links): a
+    draft's link does not show or enter the store at a moment, nor a release's the draft page."""
+    at(T0 - timedelta(days=1))
+    sale = winter_sale(shop, starts_at=T0)
+    editor = Client()
+    editor.force_login(shop["editor"])
+    editor.post("/homepage/edit/", {"state": "on"})
+    key = layout_queries.homepage_editor(user=shop["editor"]).live.blocks.get().key
+    editor.post(f"/homepage/draft/blocks/{key}/", {"region": "main", "heading": "Snow", "text": ""})
+    draft = links.preview_link(draft=layout_queries.draft_of(user=shop["editor"]))
+    release = links.preview_link(release=sale)
+    assert "Snow" in client.get(f"/preview/{draft.token}/").content.decode()
+    assert client.get(f"/releases/preview/{draft.token}/").status_code == 404
+    assert client.post(f"/releases/preview/{draft.token}/").status_code == 404
+    assert "£48.00" not in client.get("/catalog/").content.decode()
+    assert client.get(f"/preview/{release.token}/").status_code == 404
+    assert client.get(f"/releases/preview/{release.token}/").status_code == 200
+
+
 def test_the_editor_saves_the_homepage_draft_into_a_release(shop, at):
     at(T0 - timedelta(days=1))
     shop["editor"].user_permissions.add(Permission.objects.get(codename="manage_releases"))
