@@ -25,8 +25,10 @@ Environment:
                      with DEBUG or in tests: production serves media from the web server.
     HOMEPAGE_CACHE_SECONDS         how long a rendered live homepage is cached (default 300);
                                    0 renders it from the database on every request.
-    HOMEPAGE_PREVIEW_LINK_SECONDS  how long a shared draft-preview link works (default 7 days).
-    RELEASE_PREVIEW_LINK_SECONDS   how long a release (or moment) preview link works (7 days).
+    PREVIEW_LINK_SECONDS           how long a preview link works, of a release, a moment or a
+                                   homepage draft (default 7 days; the older
+                                   RELEASE_PREVIEW_LINK_SECONDS and HOMEPAGE_PREVIEW_LINK_SECONDS
+                                   are read when it is not set, in that order).
     PAYMENT_GATEWAY  dotted path of the payment gateway (default: the built-in test gateway).
     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS
                      SMTP for e-mails; EMAIL_CONSOLE=1 prints them (the default with DEBUG).
@@ -158,6 +160,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.store: the store this request shows (live, time travel or a preview link),
+    # resolved lazily once it is read; needs the session and the user.
+    "shop.moment.middleware.SetStore",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -171,7 +176,7 @@ PARTIALS_VISITOR = "shop.queries.visitor.visitor_for"
 # Whether a request shows the store at another moment (time travel, a release preview link):
 # partials.public then neither uses nor fills the shared page cache and marks every response
 # private, no-store and noindex.
-PARTIALS_PREVIEW = "shop.queries.releases.previewing"
+PARTIALS_PREVIEW = "shop.moment.middleware.previewing"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -471,11 +476,12 @@ RECONCILE_AFTER_SECONDS = int(os.environ.get("RECONCILE_AFTER_SECONDS", "120"))
 # Homepage layout and CMS pages (issue 5). Publishing and catalog changes invalidate the cached
 # homepage at once; the timeout only bounds changes made without signals (queryset.update()).
 HOMEPAGE_CACHE_SECONDS = int(os.environ.get("HOMEPAGE_CACHE_SECONDS", "300"))
-HOMEPAGE_PREVIEW_LINK_SECONDS = int(
-    os.environ.get("HOMEPAGE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
-)
 
-# Campaign releases (issue 12): how long a preview link of a release or a moment works.
-RELEASE_PREVIEW_LINK_SECONDS = int(
-    os.environ.get("RELEASE_PREVIEW_LINK_SECONDS", str(7 * 24 * 60 * 60))
+# How long a preview link works (shop.moment.links): of a release or a moment (issue 12), or of a
+# homepage draft. One setting since issue 19; the two it replaced are still read when it is unset.
+PREVIEW_LINK_SECONDS = int(
+    os.environ.get("PREVIEW_LINK_SECONDS")
+    or os.environ.get("RELEASE_PREVIEW_LINK_SECONDS")
+    or os.environ.get("HOMEPAGE_PREVIEW_LINK_SECONDS")
+    or str(7 * 24 * 60 * 60)
 )

@@ -2,7 +2,6 @@ from django.conf import settings
 
 from partials.holes import visitor
 from shop.queries.pages import footer_links
-from shop.queries.releases import store_state
 
 
 def shop(request) -> dict:
@@ -21,11 +20,11 @@ def shop(request) -> dict:
         return visitor(request).saved_ids  # type: ignore[attr-defined]
 
     def footer() -> tuple:
-        return footer_links(store_state(request))
+        return footer_links(state=request.store)
 
     def store_preview():
         """The time-travel state this request shows (its banner), or None for the live store."""
-        state = store_state(request)
+        state = request.store
         return state if state.time_travel else None
 
     return {

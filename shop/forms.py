@@ -17,10 +17,10 @@ from shop import tasks
 from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Confirmed
-from shop.domain.releases import StoreState
 from shop.models import LayoutBlock, Product, ShippingMethod
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import MAX_FEATURED_PRODUCTS
+from shop.moment.values import StoreState
 from shop.queries import catalog as catalog_queries
 from shop.queries.cart import CheckoutReview
 from shop.queries.catalog import SORTS, CatalogFilters
@@ -168,9 +168,9 @@ class AddToCartForm(forms.Form):
     request_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
     request_input = forms.RegexField(regex=r"^add-request-[0-9a-z-]{1,40}$", required=False)
 
-    def __init__(self, *args, state: StoreState | None = None, **kwargs):
+    def __init__(self, *args, state: StoreState, **kwargs):
         super().__init__(*args, **kwargs)
-        self.state = state  # the store the shopper sees (default: the live store now)
+        self.state = state  # the store the shopper sees (`request.store`)
 
     def clean(self) -> dict[str, Any]:
         """Resolve `product` and its options to `variant` (one query), unless a variant is given."""

@@ -7,6 +7,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from shop.models import Category, DynamicPage, Product
+from shop.moment.resolve import resolve
 
 
 class FixedPagesSitemap(Sitemap):
@@ -33,7 +34,7 @@ class ProductSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return Product.objects.published().only("slug", "updated").order_by("pk")
+        return Product.objects.published(resolve()).only("slug", "updated").order_by("pk")
 
     def lastmod(self, product: Product):
         return product.updated

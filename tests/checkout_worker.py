@@ -20,12 +20,13 @@ def check_out(cart_id: int, details) -> str:
 
     from shop.domain import pricing
     from shop.models import Cart
+    from shop.moment.resolve import resolve
     from shop.queries import cart as cart_queries
     from shop.services import checkout
 
     try:
         cart = Cart.objects.select_related("coupon").get(pk=cart_id)
-        quote = cart_queries.review(cart=cart)
+        quote = cart_queries.review(state=resolve(), cart=cart)
         checkout.place_order(
             cart_id=cart.pk,
             checkout_token=cart.checkout_token,

@@ -33,15 +33,16 @@ def warm_releases():
     """The timeline of scheduled releases, read before a budget is measured: like the footer,
     it is site-wide and read once per process whenever a release is scheduled, moved back or
     rolled back (one query; tests/shop/test_releases.py tests its cost), not the page's."""
-    from shop.queries.releases import live_state
+    from shop.moment.resolve import resolve
 
-    live_state()
+    resolve()
 
 
 @pytest.fixture
 def warm_footer(warm_releases):
     """The footer's links to CMS pages, cached before a page budget is measured: that cache is
     site-wide (one query when cold, tested on its own in test_pages.py), not the page's."""
+    from shop.moment.resolve import resolve
     from shop.queries.pages import footer_links
 
-    footer_links()
+    footer_links(state=resolve())

@@ -25,6 +25,7 @@ from shop.models import (
     Variant,
     Warehouse,
 )
+from shop.moment.resolve import resolve
 from shop.services import layout as layout_services
 
 
@@ -188,7 +189,7 @@ def sell(variant: Variant, quantity: int, capture_on_commit) -> None:
         checkout.place_order(
             cart_id=cart.pk,
             checkout_token=cart.checkout_token,
-            confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
+            confirmed=pricing.read_signed(cart_queries.review(state=resolve(), cart=cart).signed()),
             details=DETAILS,
         )
 

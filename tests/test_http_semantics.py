@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from shop.domain import pricing
+from shop.moment.resolve import resolve
 from shop.queries import cart as cart_queries
 from shop.queries import orders as order_queries
 from shop.services import checkout
@@ -80,7 +81,7 @@ def test_the_order_page_is_private_and_never_stored(client):
     order, _ = checkout.place_order(
         cart_id=cart.pk,
         checkout_token=cart.checkout_token,
-        confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
+        confirmed=pricing.read_signed(cart_queries.review(state=resolve(), cart=cart).signed()),
         details=DETAILS,
     )
     session = client.session

@@ -24,6 +24,8 @@ from shop.models import (
     ReleasePriceRule,
     ReleaseVisibility,
 )
+from shop.moment import links
+from shop.moment import middleware as moment_requests
 from shop.queries import release_changes
 from shop.queries import releases as release_queries
 from shop.services import releases as release_service
@@ -176,7 +178,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         link = request.session.get(session_keys.RELEASE_LINKS, {}).get("moment")
         extra = {
             "timeline": release_changes.timeline_view(),
-            "can_time_travel": release_queries.can_time_travel(request.user),
+            "can_time_travel": moment_requests.can_time_travel(request.user),
             "moment_link": link
             and {**link, "expires_at": datetime.fromisoformat(link["expires_at"])},
             **(extra_context or {}),
@@ -207,17 +209,17 @@ class ReleaseAdmin(admin.ModelAdmin):
             "changes": release_changes.release_changes(release=release),
             "link": link,
             "can_manage": release_queries.can_manage(request.user),
-            "can_time_travel": release_queries.can_time_travel(request.user),
+            "can_time_travel": moment_requests.can_time_travel(request.user),
         }
         return TemplateResponse(request, "admin/shop/release/changes.html", context)
 
     def moment_link_view(self, request):
         """POST `at`: a signed, expiring link to the whole shop as it will be at that moment."""
-        if request.method != "POST" or not release_queries.can_time_travel(request.user):
+        if request.method != "POST" or not moment_requests.can_time_travel(request.user):
             raise PermissionDenied("Preview links of a moment need the time-travel permission.")
         form = TimeTravelForm({"state": "on", "at": request.POST.get("at", "")})
         if form.is_valid() and form.cleaned_data["at"]:
-            link = release_queries.preview_link(moment=form.cleaned_data["at"])
+            link = links.preview_link(moment=form.cleaned_data["at"])
             self._remember_link(request, "moment", link)
             self.message_user(request, "Preview link ready: anyone with it sees the shop then.")
         else:
@@ -256,7 +258,7 @@ class ReleaseAdmin(admin.ModelAdmin):
                     request, f"Rolled back: nothing “{release.name}” changed shows any more."
                 )
             elif action == "preview-link":
-                link = release_queries.preview_link(release=release)
+                link = links.preview_link(release=release)
                 self._remember_link(request, str(release.pk), link)
                 self.message_user(request, "Preview link ready: anyone with it sees the release.")
             elif action == "edit-homepage":

@@ -137,12 +137,12 @@ def price_cart(
     """Price cart lines (with `variant.product` loaded) as they stand at `now`.
 
     Each line costs its variant's `price_now`: the price of the release in force that sets it,
-    which the caller gave the variant (shop.models.releases.apply_prices, or checkout under its
-    locks), else the variant's own. `releases` are the releases in force (a release's coupon
-    applies only then), and `shown` the products they show (True) or hide (False). `coupon`
-    is the cart's coupon, if any, and `coupon_uses` this shopper's live orders with it (for a
-    per-customer limit). Returns the quote and the coupon if it still applies (else the quote
-    says why not). Products no longer on sale (or hidden) count as sold out.
+    which the caller gave the variant (`Effects.apply`, shop.moment.values: the read models, and
+    checkout under its locks), else the variant's own. `releases` are the releases in force (a
+    release's coupon applies only then), and `shown` the products they show (True) or hide
+    (False). `coupon` is the cart's coupon, if any, and `coupon_uses` this shopper's live orders
+    with it (for a per-customer limit). Returns the quote and the coupon if it still applies
+    (else the quote says why not). Products no longer on sale (or hidden) count as sold out.
     """
     applied, problem = None, ""
     if coupon is not None:

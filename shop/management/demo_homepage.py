@@ -12,6 +12,7 @@ from django.conf import settings
 
 from shop.cache_invalidation import invalidate_live_homepage
 from shop.models import DynamicPage, LayoutBlock, Product
+from shop.moment.resolve import resolve
 from shop.services import layout as layout_services
 
 HERO_IMAGE = "layout/demo/hero.png"
@@ -99,7 +100,8 @@ def _hero_image() -> str:
 
 
 def _demo_blocks() -> list[dict[str, Any]]:
-    picks = list(Product.objects.published().in_stock().order_by("pk")[: STAFF_PICKS * 3 : 3])
+    shown = Product.objects.published(resolve()).in_stock()
+    picks = list(shown.order_by("pk")[: STAFF_PICKS * 3 : 3])
     blocks: list[dict[str, Any]] = [
         {
             "kind": LayoutBlock.Kind.PROMO_BANNER,

@@ -6,6 +6,7 @@ change are left alone, and synonyms and pins a merchandiser changed are kept.
 """
 
 from shop.models import Product, SearchPin, SearchSynonym
+from shop.moment.resolve import resolve
 from shop.services import search as search_service
 
 SYNONYMS = [
@@ -31,7 +32,7 @@ def ensure_demo_search() -> str:
     for query, category_slug in PINNED.items():
         if SearchPin.objects.filter(query=query).exists():
             continue
-        products = Product.objects.published().filter(category__slug=category_slug)
+        products = Product.objects.published(resolve()).filter(category__slug=category_slug)
         for position, product in enumerate(products.order_by("-created", "pk")[:2]):
             SearchPin.objects.create(query=query, product=product, position=position)
     return f"Search ready: {Product.objects.count()} documents, {added} synonyms added."

@@ -76,7 +76,7 @@ class BlockKinds(dict[str, BlockKind]):
     def loader_for(self, name: str):
         """Function decorator: the loader every kind whose `loader_name` is `name` uses. It
         takes all the blocks of the layouts being rendered and the store state they show
-        (shop.domain.releases.StoreState), and sets what they show."""
+        (shop.moment.values.StoreState), and sets what they show."""
 
         def register(
             function: Callable[[list[Any], Any], None],

@@ -32,8 +32,8 @@ from shop.domain.availability import Availability
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-    from shop.domain.releases import StoreState
     from shop.models.search import Match
+    from shop.moment.values import StoreState
 
     class CardFields(TypedDict):
         """What `ProductQuerySet.as_cards` adds to each product row."""
@@ -154,11 +154,9 @@ class ProductQuerySet(models.QuerySet["Product"]):
             )
         )
 
-    def published(self, state: "StoreState | None" = None) -> "ProductQuerySet":
-        """Products shoppers see: published by now, or in `state` (a moment and the releases
-        in force then, which may show a product or hide it; shop.domain.releases)."""
-        if state is None:
-            return self.filter(status=Product.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, state: "StoreState") -> "ProductQuerySet":
+        """Products shoppers see in `state`: published by its moment, and as the releases in
+        force then show or hide them (shop.moment)."""
         shown = Q(status=Product.Status.PUBLISHED, published_at__lte=state.at)
         hidden, added = state.effects.hidden_products, state.effects.shown_products
         if hidden:

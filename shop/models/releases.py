@@ -6,7 +6,7 @@ hidden), variant prices (set directly, or a percentage off a category or attribu
 per-variant prices when it is scheduled) and coupons valid only while it is in force.
 
 Nothing here is applied to the live rows: the store at a moment is the live rows plus every
-scheduled release in force then (shop.domain.releases), resolved by each read. `status` holds
+scheduled release in force then (shop.moment), resolved by each read. `status` holds
 what people decide (draft, scheduled, rolled back); whether a scheduled release is waiting, live
 or ended is a matter of the clock (`state_at`), so it changes on the second with no job.
 
@@ -17,9 +17,7 @@ releases never change the same thing in overlapping windows: services.releases.s
 under a lock on every release row (see there).
 """
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,20 +28,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from shop.domain.releases import (
-    NO_EFFECTS,
-    Claim,
-    Conflict,
-    Effects,
-    PageChange,
-    Timeline,
-    Window,
-    conflicts,
-    resolve_in_order,
-)
+from shop.domain.releases import Claim, Conflict, conflicts
 from shop.models.catalog import AttributeValue, Category, Product, Variant
 from shop.models.layout import Layout
 from shop.models.pages import DynamicPage
+from shop.moment.values import PageChange, Timeline, Window
 from shop.sanitising import clean_rich_text
 
 MANAGE_RELEASES_PERMISSION = "shop.manage_releases"
@@ -65,12 +54,6 @@ def who_did_it() -> models.ForeignKey:
 class ReleaseQuerySet(models.QuerySet["Release"]):
     def scheduled(self) -> "ReleaseQuerySet":
         return self.filter(status=Release.Status.SCHEDULED)
-
-    def in_force(self, moment: datetime) -> "ReleaseQuerySet":
-        """Scheduled releases whose window holds `moment` (start inclusive, end exclusive)."""
-        return self.scheduled().filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=moment), starts_at__lte=moment
-        )
 
     def timeline(self) -> Timeline:
         """Every scheduled release's window (one query)."""
@@ -323,59 +306,6 @@ class ReleaseEvent(models.Model):
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
-# Resolving: what the releases in force change ------------------------------------------------
-
-
-def effects_of(release_ids: Sequence[int]) -> Effects:
-    """What the releases `release_ids` (in the order they apply) change, resolved: the later
-    release wins where two change the same thing. No query for none; otherwise five (the
-    releases, their prices, the changed products' other variants, visibility, pages)."""
-    if not release_ids:
-        return NO_EFFECTS
-    order = {pk: place for place, pk in enumerate(release_ids)}
-    releases = {
-        pk: (name, layout_id)
-        for pk, name, layout_id in Release.objects.filter(pk__in=release_ids).values_list(
-            "pk", "name", "layout_id"
-        )
-    }
-    price_rows = list(
-        ReleasePrice.objects.filter(release_id__in=release_ids).values_list(
-            "release_id", "variant_id", "price", "variant__product_id"
-        )
-    )
-    prices = resolve_in_order(((r, v, p) for r, v, p, _ in price_rows), order)
-    setter = resolve_in_order(((r, v, r) for r, v, _, _ in price_rows), order)
-    touched = {product for _, _, _, product in price_rows}
-    ranges: dict[int, list[Decimal]] = defaultdict(list)
-    for pk, product, own in Variant.objects.filter(product_id__in=touched).values_list(
-        "pk", "product_id", "price"
-    ):
-        ranges[product].append(prices.get(pk, own))
-    visible = resolve_in_order(
-        ReleaseVisibility.objects.filter(release_id__in=release_ids).values_list(
-            "release_id", "product_id", "visible"
-        ),
-        order,
-    )
-    pages = resolve_in_order(
-        (
-            (row.release_id, row.page_id, row.change)
-            for row in ReleasePage.objects.filter(release_id__in=release_ids)
-        ),
-        order,
-    )
-    layouts = [releases[pk][1] for pk in release_ids if pk in releases and releases[pk][1]]
-    return Effects(
-        prices=prices,
-        price_notes={variant: releases[release][0] for variant, release in setter.items()},
-        price_ranges={product: (min(found), max(found)) for product, found in ranges.items()},
-        visible=visible,
-        layout_id=layouts[-1] if layouts else None,
-        pages=pages,
-    )
-
-
 def claims_of(release_ids: Iterable[int]) -> dict[int, list[Claim]]:
     """{release id: what it changes, as the conflict rule compares} (four queries)."""
     ids = list(release_ids)
@@ -407,51 +337,3 @@ def conflicts_with_scheduled(release: Release) -> list[Conflict]:
         claims[release.pk],
         [(other.window, other.name, claims[other.pk]) for other in others],
     )
-
-
-@dataclass(frozen=True)
-class InForce:
-    """What checkout needs of the releases in force at a moment, for some variants: the
-    releases (in the order they apply), the variants' prices {variant: (price, release name)}
-    and their products' visibility {product: shown}."""
-
-    releases: tuple[int, ...] = ()
-    prices: dict[int, tuple[Decimal, str]] = field(default_factory=dict)
-    shown: dict[int, bool] = field(default_factory=dict)
-
-
-def in_force_for(*, moment: datetime, variant_ids: Iterable[int]) -> InForce:
-    """The releases in force at `moment` and what they do to these variants, read from the
-    database (checkout reads it under its locks): one query, three when a release is in force."""
-    ids = tuple(
-        Release.objects.in_force(moment).order_by("starts_at", "pk").values_list("pk", flat=True)
-    )
-    if not ids:
-        return InForce()
-    order = {pk: place for place, pk in enumerate(ids)}
-    wanted = set(variant_ids)
-    prices = resolve_in_order(
-        (
-            (release, variant, (price, name))
-            for release, variant, price, name in ReleasePrice.objects.filter(
-                release_id__in=ids, variant_id__in=wanted
-            ).values_list("release_id", "variant_id", "price", "release__name")
-        ),
-        order,
-    )
-    shown = resolve_in_order(
-        ReleaseVisibility.objects.filter(
-            release_id__in=ids, product__variants__in=wanted
-        ).values_list("release_id", "product_id", "visible"),
-        order,
-    )
-    return InForce(releases=ids, prices=prices, shown=shown)
-
-
-def apply_prices(variants: Iterable[Variant], effects: Effects) -> None:
-    """Give each variant the price in force (`Variant.price_now`) as `effects` set it."""
-    for variant in variants:
-        assert variant.pk is not None
-        price = effects.prices.get(variant.pk)
-        if price is not None:
-            variant.set_price_in_force(price, effects.price_notes.get(variant.pk, ""))

@@ -11,10 +11,9 @@ from shop.domain import pricing
 from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Change, Quote, QuoteLine
-from shop.domain.releases import StoreState
 from shop.models import Cart, CartLine, Order, ProductImage, ShippingMethod
-from shop.models.releases import apply_prices
-from shop.queries import releases
+from shop.moment.resolve import resolve
+from shop.moment.values import StoreState
 
 
 @dataclass
@@ -82,20 +81,19 @@ def review(
     email: str = "",
     lines: list[CartLine] | None = None,
     shipping_methods: list[ShippingMethod] | None = None,
-    state: StoreState | None = None,
+    state: StoreState,
 ) -> Quote:
     """The quote to show on the cart and review pages (no locks: placing re-checks everything),
-    priced in `state` (default: the live store now).
+    priced in `state`.
 
     `lines` (with `variant__product`) and `shipping_methods` may be passed pre-loaded to save
     their queries.
     """
-    state = state or releases.live_state()
     if lines is None:
         lines = list(
             CartLine.objects.filter(cart=cart).select_related("variant__product").order_by("pk")
         )
-    apply_prices((line.variant for line in lines), state.effects)
+    state.effects.apply(line.variant for line in lines)
     coupon = cart.coupon
     quote, _ = pricing.price_cart(
         lines=lines,
@@ -139,12 +137,14 @@ def checkout_review(
     methods = shipping_options()
     if changed is not None:
         return CheckoutReview(cart, changed.quote, methods, changes=changed.changes)
-    quote = review(cart=cart, customer=customer, email=email, shipping_methods=methods)
+    quote = review(
+        cart=cart, customer=customer, email=email, shipping_methods=methods, state=resolve()
+    )
     return CheckoutReview(cart=cart, quote=quote, shipping_methods=methods)
 
 
-def cart_page(*, cart: Cart | None, customer=None, state: StoreState | None = None) -> CartView:
-    """The cart with the prices in `state` (default: the live store now), the price each line
+def cart_page(*, cart: Cart | None, customer=None, state: StoreState) -> CartView:
+    """The cart with the prices in `state`, the price each line
     was added at, stock and the coupon.
 
     A fixed number of queries: lines with variants and products, their primary images, the

@@ -5,9 +5,9 @@ catalog index (shop.queries.catalog_index: built in seven queries once per catal
 each process), with the page's cards: no query, whatever the filters or the catalog's size; a
 search adds its own (its matches and their relevance).
 
-Every read model takes the store `state` it shows (shop.domain.releases.StoreState: the live
-store now by default, or a time-travel moment): which products are shown and at what prices
-come from it, never from the rows alone.
+Every read model takes the store `state` it shows (shop.moment.values.StoreState, a required
+keyword: views pass `request.store`, the live store now or a time-travel moment): which
+products are shown and at what prices come from it, never from the rows alone.
 """
 
 import json
@@ -25,7 +25,6 @@ from django.db.models import (
 
 from shop.domain.availability import Availability
 from shop.domain.options import VARIANT, Selection, select
-from shop.domain.releases import StoreState
 from shop.models import (
     AttributeValue,
     Category,
@@ -34,9 +33,9 @@ from shop.models import (
     ProductImage,
     Variant,
 )
-from shop.models.releases import apply_prices
 from shop.models.search import relevance
-from shop.queries import catalog_index, releases
+from shop.moment.values import StoreState
+from shop.queries import catalog_index
 from shop.queries import search as search_queries
 
 if TYPE_CHECKING:
@@ -126,15 +125,15 @@ class ProductCard:
         cls,
         product: "CardRow",
         pictures_of: dict[str, list[str]] | None = None,
-        state: StoreState | None = None,
+        *,
+        state: StoreState,
     ) -> "ProductCard":
-        """The card of an `as_cards(pictures_of)` row, priced as in `state` (default: the
-        product's own prices). With `pictures_of`, a picture of one of those values (a red
-        one, when the shopper filters by red) stands in for the primary one, and the card links
-        to the product with that value chosen."""
+        """The card of an `as_cards(pictures_of)` row, priced as in `state`. With `pictures_of`,
+        a picture of one of those values (a red one, when the shopper filters by red) stands in
+        for the primary one, and the card links to the product with that value chosen."""
         picture, url = _pictured(product.primary_images, product.get_absolute_url(), pictures_of)
         low, high = product.min_price, product.max_price
-        if state is not None and product.pk in state.effects.price_ranges:
+        if product.pk in state.effects.price_ranges:
             low, high = state.effects.price_ranges[product.pk]
         return cls(
             pk=product.pk,
@@ -287,17 +286,16 @@ class _CategoryTree:
 
 
 def product_listing(
-    *, filters: CatalogFilters, category_slug: str | None = None, state: StoreState | None = None
+    *, filters: CatalogFilters, category_slug: str | None = None, state: StoreState
 ) -> CatalogPage:
-    """The catalog page for `filters` within `category_slug` (and its descendants), in `state`
-    (default: the live store now).
+    """The catalog page for `filters` within `category_slug` (and its descendants), in
+    `state`.
 
     Raises UnknownCategory when the slug names no category. Facet counts follow the usual
     rule: each facet is counted with every other filter applied but not its own, so picking
     "Red" still shows how many products are "Blue".
     """
-    state = state or releases.live_state()
-    index = catalog_index.current(state)
+    index = catalog_index.current(state=state)
     tree = _CategoryTree(index.categories)
     category = None
     if category_slug:
@@ -544,15 +542,14 @@ class OptionUnavailable(Exception):
 
 
 def product_detail(
-    *, slug: str, chosen: Mapping[str, str] | None = None, state: StoreState | None = None
+    *, slug: str, chosen: Mapping[str, str] | None = None, state: StoreState
 ) -> ProductDetail:
     """The product page read model with `chosen` options (none: the first variant in stock), in
-    `state` (default: the live store now): each variant's `price_now` is the price there.
+    `state`: each variant's `price_now` is the price there.
 
     Raises Product.DoesNotExist for unknown or unshown slugs. Unknown option values fall back
     to the default and are listed in `selection.unknown`.
     """
-    state = state or releases.live_state()
     product = (
         Product.objects.published(state)
         .prefetch_related(
@@ -570,7 +567,7 @@ def product_detail(
     tree = _CategoryTree()
     product.category = tree.by_pk[product.category_id]
     variants = list(product.variants.all())
-    apply_prices(variants, state.effects)
+    state.effects.apply(variants)
     prices = [v.price_now for v in variants] or [Decimal("0")]
     return ProductDetail(
         product=product,
@@ -585,20 +582,15 @@ def product_detail(
     )
 
 
-def variant_for_choice(
-    *, product_id: int, chosen: Mapping[str, str], state: StoreState | None = None
-) -> int:
-    """The id of the shown product's variant that `chosen` names (one query), in `state`
-    (default: the live store now).
+def variant_for_choice(*, product_id: int, chosen: Mapping[str, str], state: StoreState) -> int:
+    """The id of the shown product's variant that `chosen` names (one query), in `state`.
 
     Raises OptionUnavailable when the product is unknown, an option is missing or not one of
     the product's, or no variant has that combination.
     """
     variants = list(
         Variant.objects.filter(
-            product__in=Product.objects.published(state or releases.live_state())
-            .filter(pk=product_id)
-            .values("pk")
+            product__in=Product.objects.published(state).filter(pk=product_id).values("pk")
         ).order_by("position", "pk")
     )
     if not variants:

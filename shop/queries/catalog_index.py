@@ -38,7 +38,6 @@ from django.urls import reverse
 
 from partials import memories
 from shop import cache_tokens
-from shop.domain.releases import StoreState
 from shop.models import (
     AttributeValue,
     Category,
@@ -47,7 +46,7 @@ from shop.models import (
     ProductImage,
     Variant,
 )
-from shop.queries import releases
+from shop.moment.values import StoreState
 
 
 class CardSource(NamedTuple):
@@ -194,12 +193,11 @@ _current: CatalogIndex | None = None
 _building = threading.Lock()
 
 
-def current(state: StoreState | None = None) -> CatalogIndex:
-    """The index for the store in `state` (default: the live store now): this process's copy
+def current(*, state: StoreState) -> CatalogIndex:
+    """The index for the store in `state`: this process's copy
     when the catalog, the releases and the releases in force are the same and it has not
     expired, else built afresh. A time-travel state's index is built for it and not kept."""
     global _current
-    state = state or releases.live_state()
     if state.time_travel:
         return build("time-travel", state)
     token = "|".join(

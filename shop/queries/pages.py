@@ -1,7 +1,7 @@
 """Read models for CMS pages, and the footer's list of them (cached).
 
 Releases may publish a new page, replace a page's words or take a page down while they are in
-force (shop.domain.releases.PageChange): both read models take the store `state` they show.
+force (shop.moment.values.PageChange): both read models take the store `state` they show.
 """
 
 import copy
@@ -12,9 +12,8 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from shop import cache_tokens
-from shop.domain.releases import StoreState
 from shop.models import DynamicPage, PageRedirect
-from shop.queries import releases
+from shop.moment.values import StoreState
 
 # Bump the "v…" when FooterLink changes shape.
 FOOTER_KEY = "pages:footer:v2:{token}:{releases}:{state}"
@@ -26,15 +25,14 @@ class FooterLink:
     url: str
 
 
-def footer_links(state: StoreState | None = None) -> tuple[FooterLink, ...]:
-    """The CMS pages shown in `state` (default: the live store now), by title, for the footer
+def footer_links(*, state: StoreState) -> tuple[FooterLink, ...]:
+    """The CMS pages shown in `state`, by title, for the footer
     of every page.
 
     The live store's are cached until a page is saved or deleted (shop.cache_invalidation) or
     the releases in force change, so a warm page costs no query for them; one query when cold.
     A time-travel state's are read each time.
     """
-    state = state or releases.live_state()
     if state.time_travel:
         return _footer_links(state)
     key = FOOTER_KEY.format(
@@ -90,17 +88,14 @@ class PageMoved(LookupError):
         self.url = url
 
 
-def page_by_slug(
-    *, slug: str, include_unpublished: bool = False, state: StoreState | None = None
-) -> DynamicPage:
-    """The page at /<slug>/ as `state` shows it (default: the live store now): a release in
+def page_by_slug(*, slug: str, include_unpublished: bool = False, state: StoreState) -> DynamicPage:
+    """The page at /<slug>/ as `state` shows it: a release in
     force may publish it, give it other words or take it down.
 
     Raises PageMoved when the slug is a page's old slug (the page is shown, or
     `include_unpublished`), and DynamicPage.DoesNotExist otherwise, unshown pages included
     unless `include_unpublished` (staff previews).
     """
-    state = state or releases.live_state()
     changes = state.effects.pages
     shown = [pk for pk, change in changes.items() if change.shows]
     hidden = [pk for pk, change in changes.items() if not change.shows]

@@ -9,9 +9,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from shop.domain import pricing
-from shop.domain.releases import Conflict, PageChange
+from shop.domain.releases import Conflict
 from shop.models import Coupon, Layout, Release, ReleaseEvent
 from shop.models.releases import conflicts_with_scheduled
+from shop.moment.resolve import resolve
+from shop.moment.values import PageChange
 from shop.queries.layout.editor import BlockStatus, block_content
 from shop.queries.layout.rendering import load_blocks
 
@@ -174,7 +176,7 @@ def _homepage_changes(release: Release) -> list[BlockLine] | None:
         return None
     live = Layout.objects.live().first()
     ids = [release.layout_id, *([live.pk] if live is not None else [])]
-    blocks = load_blocks(ids)
+    blocks = load_blocks(ids, state=resolve())  # the live store's products and prices
     live_blocks = {str(b.key): b for b in blocks if live is not None and b.layout_id == live.pk}
     lines = []
     for block in (b for b in blocks if b.layout_id == release.layout_id):

@@ -26,9 +26,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shop import cache_tokens
 from shop.domain import search as search_text
-from shop.domain.releases import StoreState
 from shop.models import Product, ProductImage, Variant
 from shop.models.search import TS_CONFIG, Match, Term, matching, relevance
+from shop.moment.values import StoreState
 
 CACHE_VERSION = "v1"
 SUGGESTED_PRODUCTS = 5
@@ -323,7 +323,7 @@ class Suggestions:
         return len(self.products) + len(self.categories)
 
 
-def suggestions(*, text: str, state: StoreState | None = None) -> Suggestions:
+def suggestions(*, text: str, state: StoreState) -> Suggestions:
     """The suggestions for `text`: up to SUGGESTED_PRODUCTS products, ranked as the results
     page ranks them (pinned, then name matches, then in stock, then newest), each with its
     primary picture and price, and up to SUGGESTED_CATEGORIES categories those matches are in
@@ -389,8 +389,8 @@ def suggestions(*, text: str, state: StoreState | None = None) -> Suggestions:
     )
 
 
-def _range(row: Mapping, state: StoreState | None) -> tuple[Decimal | None, Decimal | None]:
+def _range(row: Mapping, state: StoreState) -> tuple[Decimal | None, Decimal | None]:
     """A suggested product's prices in `state` (a release's, where one changes them)."""
-    if state is not None and row["pk"] in state.effects.price_ranges:
+    if row["pk"] in state.effects.price_ranges:
         return state.effects.price_ranges[row["pk"]]
     return row["min_price"], row["max_price"]

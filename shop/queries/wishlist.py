@@ -9,9 +9,8 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from shop import session_keys
 from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
-from shop.domain.releases import StoreState
 from shop.models import Product, ProductImage, Variant, Wishlist, WishlistItem
-from shop.models.releases import apply_prices
+from shop.moment.values import StoreState
 from shop.queries.catalog import ProductCard, chosen_as
 
 
@@ -68,12 +67,9 @@ class WishlistItemView:
         return self.card.primary_image
 
 
-def wishlist_page(
-    *, wishlist: Wishlist | None, state: StoreState | None = None
-) -> list[WishlistItemView]:
+def wishlist_page(*, wishlist: Wishlist | None, state: StoreState) -> list[WishlistItemView]:
     """Saved products, newest first, with the price saved, today's card, options and the
-    saved option's picture (priced as in `state`, default: the products' own prices); 4
-    queries."""
+    saved option's picture (priced as in `state`); 4 queries."""
     if wishlist is None:
         return []
     items = WishlistItem.objects.filter(wishlist=wishlist)
@@ -108,8 +104,7 @@ def wishlist_page(
                 option_pictures=tuple(product.option_images),
             )
         )
-    if state is not None:
-        apply_prices((v for view in views for v in view.variants), state.effects)
+    state.effects.apply(v for view in views for v in view.variants)
     return views
 
 

@@ -16,10 +16,9 @@ from shop import locks, session_keys
 from shop.domain import pricing
 from shop.domain.availability import Availability
 from shop.domain.customers import is_customer
-from shop.domain.releases import StoreState
 from shop.models import Cart, CartLine, Coupon, Order, Product, Variant
 from shop.models.coupons import normalise_code
-from shop.models.releases import apply_prices
+from shop.moment.values import StoreState
 
 MAX_LINE_QUANTITY = 99
 
@@ -128,9 +127,9 @@ def remember(*, session: SessionBase, cart: Cart) -> None:
         session[session_keys.CART] = str(cart.token)
 
 
-def _buyable_variant(variant_id: int, state: StoreState | None) -> Variant:
-    """The variant, if its product is shown in `state` (None: the rows alone, now), with the
-    price in force there (`price_now`)."""
+def _buyable_variant(variant_id: int, *, state: StoreState) -> Variant:
+    """The variant, if its product is shown in `state`, with the price in force there
+    (`price_now`)."""
     variant = (
         Variant.objects.select_related("product")
         .filter(pk=variant_id, product__in=Product.objects.published(state))
@@ -138,8 +137,7 @@ def _buyable_variant(variant_id: int, state: StoreState | None) -> Variant:
     )
     if variant is None:
         raise UnknownVariant()
-    if state is not None:
-        apply_prices([variant], state.effects)
+    state.effects.apply([variant])
     return variant
 
 
@@ -164,11 +162,11 @@ def add_item(
     quantity: int,
     request_id: str = "",
     customer=None,
-    state: StoreState | None = None,
+    state: StoreState,
 ) -> LineChange:
     """Add `quantity` of a variant, capped at its stock (the result says when it was capped).
 
-    `state` is the store the shopper is looking at (shop.queries.releases.store_state): the
+    `state` is the store the shopper is looking at (`request.store`): the
     variant must be shown there, and the line remembers the price in force there.
 
     Without a `cart` (a new shopper) the cart is opened in the same transaction, for
@@ -183,7 +181,7 @@ def add_item(
     Raises UnknownVariant, InvalidQuantity, OutOfStock (nothing could be added) or CartClosed.
     """
     _check_quantity(quantity)
-    variant = _buyable_variant(variant_id, state)
+    variant = _buyable_variant(variant_id, state=state)
     name = display_name(variant)
     owner = customer if is_customer(customer) else None
 
@@ -248,11 +246,9 @@ def _add(
     return LineChange(line=line, name=name, quantity=new_quantity, capped_to=capped, cart=cart)
 
 
-def set_quantity(
-    *, cart: Cart, line_id: int, quantity: int, state: StoreState | None = None
-) -> LineChange:
+def set_quantity(*, cart: Cart, line_id: int, quantity: int, state: StoreState) -> LineChange:
     """Set a line's quantity; 0 removes the line. More than the stock is capped at the stock.
-    The line remembers the price in force in `state` (None: the variant's own).
+    The line remembers the price in force in `state`.
 
     Raises UnknownLine, InvalidQuantity, OutOfStock (the item sold out) or CartClosed.
     """
@@ -277,8 +273,7 @@ def set_quantity(
             raise OutOfStock(name=name, available=0)
         new_quantity = min(quantity, stock)
         line.quantity = new_quantity
-        if state is not None:
-            apply_prices([line.variant], state.effects)
+        state.effects.apply([line.variant])
         line.price_seen = line.variant.price_now
         line.save(update_fields=["quantity", "price_seen"])
         Cart.objects.filter(pk=cart.pk).update(updated=timezone.now())
@@ -295,11 +290,11 @@ def apply_coupon(
     code: str,
     customer=None,
     now: datetime | None = None,
-    state: StoreState | None = None,
+    state: StoreState,
 ) -> Coupon:
-    """Attach the coupon `code` (any case) to the cart if it applies to its subtotal now (or in
-    `state`: its moment, prices and releases in force; a release's coupon only applies while
-    its release is in force).
+    """Attach the coupon `code` (any case) to the cart if it applies to its subtotal in `state`
+    (its moment, unless `now` says otherwise, its prices and its releases in force; a release's
+    coupon only applies while its release is in force).
 
     Raises CouponInvalid with the reason (unknown, expired, used up, minimum not reached, ...).
     """
@@ -310,13 +305,12 @@ def apply_coupon(
     if coupon is None:
         raise CouponInvalid(code=normalised, reason=f"There is no coupon {normalised}.")
     lines = list(CartLine.objects.filter(cart=cart).select_related("variant"))
-    if state is not None:
-        apply_prices((line.variant for line in lines), state.effects)
+    state.effects.apply(line.variant for line in lines)
     eligibility = coupon.eligibility(
         subtotal=pricing.subtotal_of(lines),
-        now=now or (state.at if state is not None else timezone.now()),
+        now=now or state.at,
         customer_uses=Order.objects.coupon_uses(coupon=coupon, customer=customer),
-        releases=state.releases if state is not None else (),
+        releases=state.releases,
     )
     if not eligibility.ok:
         raise CouponInvalid(code=normalised, reason=eligibility.message)

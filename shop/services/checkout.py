@@ -28,7 +28,7 @@ from shop.domain import pricing
 from shop.domain.customers import is_customer
 from shop.domain.pricing import Change, Confirmed, Quote
 from shop.models import Cart, CartLine, Coupon, Order, OrderLine, ShippingMethod, Variant
-from shop.models.releases import in_force_for
+from shop.moment.resolve import resolve
 from shop.services import payments
 
 
@@ -158,12 +158,9 @@ def _place_locked(
 
     now = timezone.now()
     # The prices in force at placement are charged: a release that started since the review
-    # (or ended) shows as a price change below, read now, under the locks.
-    in_force = in_force_for(moment=now, variant_ids=variants)
-    for variant in variants.values():
-        assert variant.pk is not None
-        if variant.pk in in_force.prices:
-            variant.set_price_in_force(*in_force.prices[variant.pk])
+    # (or ended) shows as a price change below, read now, under the locks, from the database.
+    state = resolve(at=now, fresh=True)
+    state.effects.apply(variants.values())
     live, applied = pricing.price_cart(
         lines=lines,
         coupon=coupon,
@@ -172,8 +169,8 @@ def _place_locked(
         ),
         now=now,
         shipping_methods=methods,
-        releases=in_force.releases,
-        shown=in_force.shown,
+        releases=state.releases,
+        shown=state.effects.visible,
     )
     changes = pricing.changes_since(confirmed, live, details.shipping_code)
     if changes:

@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from shop import locks, session_keys
 from shop.domain.customers import is_customer
-from shop.domain.releases import StoreState
 from shop.models import Cart, Product, Wishlist, WishlistItem
+from shop.moment.resolve import resolve
+from shop.moment.values import StoreState
 from shop.services import cart as cart_service
 
 
@@ -88,14 +89,14 @@ def set_saved(
     product_id: int,
     saved: bool,
     variant_id: int | None = None,
-    state: StoreState | None = None,
+    state: StoreState,
 ) -> tuple[Product, bool]:
     """Make the product saved (or not) in the wishlist; returns (product, changed).
 
     Carries the desired state, so repeating it (a double click, two tabs) changes nothing more.
     `variant_id` is the option the shopper was looking at (the product page's choice; None
     from a card): saving again with another one keeps that one instead. `state` is the store
-    the shopper sees (shop.queries.releases.store_state; None: the rows alone): the product
+    the shopper sees (`request.store`): the product
     must be shown there, and is saved at its lowest price there.
     Raises UnknownProduct for products that are not for sale, and UnknownVariant for a variant
     that is not the product's (when saving).
@@ -113,7 +114,7 @@ def set_saved(
     if variant_id is not None and not product.variants.filter(pk=variant_id).exists():
         raise UnknownVariant()
     lowest = product.min_price
-    if state is not None and product.pk in state.effects.price_ranges:
+    if product.pk in state.effects.price_ranges:
         lowest = state.effects.price_ranges[product.pk][0]
     try:
         with transaction.atomic():
@@ -136,7 +137,7 @@ def move_to_cart(
     item_id: int,
     cart: Cart,
     variant_id: int,
-    state: StoreState | None = None,
+    state: StoreState,
 ) -> cart_service.LineChange:
     """Add one of the item's product (the chosen variant) to the cart, then unsave it. `state`
     is the store the shopper sees (as for `cart.add_item`).
@@ -230,7 +231,7 @@ def send_price_drop_alerts(*, product_ids: list[int] | None = None) -> int:
         WishlistItem.objects.filter(
             wishlist__customer__isnull=False,
             wishlist__price_drop_emails=True,
-            product__in=Product.objects.published(),
+            product__in=Product.objects.published(resolve()),
             product__min_price__lt=threshold,
         )
         .select_related("product", "wishlist__customer")

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.proxies import client_address
 from partials.responses import (
-    HtmxHttpRequest,
     after_action,
     private_page,
     render_failure,
@@ -21,9 +20,9 @@ from partials.responses import (
 from shop.domain.options import VARIANT
 from shop.forms import AddToCartForm, CouponForm, QuantityForm, option_choice
 from shop.models import Cart, Product
+from shop.moment.middleware import ShopRequest
 from shop.queries import cart as cart_queries
 from shop.queries import catalog as catalog_queries
-from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import throttle
 
@@ -31,12 +30,12 @@ CART_TEMPLATE = "shop/cart.html"
 BADGE = "base.html#cart-badge"
 
 
-def _cart(request: HtmxHttpRequest, *, create: bool = False) -> Cart | None:
+def _cart(request: ShopRequest, *, create: bool = False) -> Cart | None:
     return cart_service.current(session=request.session, customer=request.user, create=create)
 
 
-def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
-    state = store_state(request)
+def _cart_context(request: ShopRequest, **extra) -> dict:
+    state = request.store
     view = cart_queries.cart_page(cart=_cart(request), customer=request.user, state=state)
     return {
         "view": view,
@@ -46,7 +45,7 @@ def _cart_context(request: HtmxHttpRequest, **extra) -> dict:
     }
 
 
-def _cart_changed(request: HtmxHttpRequest, message: str) -> HttpResponse:
+def _cart_changed(request: ShopRequest, message: str) -> HttpResponse:
     return after_action(
         request,
         redirect_to="shop:cart",
@@ -58,7 +57,7 @@ def _cart_changed(request: HtmxHttpRequest, message: str) -> HttpResponse:
     )
 
 
-def _cart_refused(request: HtmxHttpRequest, message: str, status: int, **extra) -> HttpResponse:
+def _cart_refused(request: ShopRequest, message: str, status: int, **extra) -> HttpResponse:
     return render_failure(
         request,
         CART_TEMPLATE,
@@ -72,13 +71,13 @@ def _cart_refused(request: HtmxHttpRequest, message: str, status: int, **extra) 
 
 @require_safe
 @private_page
-def cart_detail(request: HtmxHttpRequest) -> HttpResponse:
+def cart_detail(request: ShopRequest) -> HttpResponse:
     """The cart page: lines with current prices (and what changed), stock, coupon, totals."""
     return render_page(request, CART_TEMPLATE, _cart_context(request), fragment="cart-summary")
 
 
 def _add_refused(
-    request: HtmxHttpRequest,
+    request: ShopRequest,
     message: str,
     status: int,
     *,
@@ -87,7 +86,7 @@ def _add_refused(
 ) -> HttpResponse:
     """Without JavaScript: the product's page with the reason, as the shopper had chosen it
     (the variant, else the options sent), or the 404 page if the product is unknown."""
-    state = store_state(request)
+    state = request.store
     found = Product.objects.published(state)
     if variant_id:
         product = found.filter(variants__pk=variant_id).first()
@@ -104,9 +103,9 @@ def _add_refused(
 
 
 @require_POST
-def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
+def add_to_cart(request: ShopRequest) -> HttpResponse:
     """Add a variant to the cart (opening one if needed); back to where the shopper was."""
-    state = store_state(request)
+    state = request.store
     form = AddToCartForm(request.POST, state=state)
     if not form.is_valid():
         # ErrorList items read as strings (the stubs also admit ValidationError).
@@ -138,7 +137,7 @@ def add_to_cart(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _added(
-    request: HtmxHttpRequest, form: AddToCartForm, change: cart_service.LineChange
+    request: ShopRequest, form: AddToCartForm, change: cart_service.LineChange
 ) -> HttpResponse:
     """Back where the shopper was (303), or with htmx the badge, the message and a fresh id."""
     assert change.line is not None, "add_item always returns the line it added to"
@@ -164,7 +163,7 @@ def _added(
 
 
 @require_POST
-def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
+def update_line(request: ShopRequest, line_id: int) -> HttpResponse:
     """Set a cart line's quantity (0 removes it), capped at the stock left."""
     form = QuantityForm(request.POST)
     if not form.is_valid():
@@ -177,7 +176,7 @@ def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
             cart=cart,
             line_id=line_id,
             quantity=form.cleaned_data["quantity"],
-            state=store_state(request),
+            state=request.store,
         )
     except cart_service.UnknownLine as error:
         return _cart_refused(request, error.message, 404)
@@ -186,16 +185,14 @@ def update_line(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     return _cart_changed(request, change.message)
 
 
-def _throttle_keys(request: HtmxHttpRequest) -> tuple[str, str]:
+def _throttle_keys(request: ShopRequest) -> tuple[str, str]:
     """The keys a wrong coupon code counts against: this session, and the client's address."""
     if not request.session.session_key:
         request.session.save()
     return f"session:{request.session.session_key}", f"ip:{client_address(request)}"
 
 
-def _coupon_attempts_blocked(
-    request: HtmxHttpRequest, key: str, *, limit: int
-) -> HttpResponse | None:
+def _coupon_attempts_blocked(request: ShopRequest, key: str, *, limit: int) -> HttpResponse | None:
     """A 429 with `Retry-After` while `key` has `limit` wrong codes in this window, else None."""
     try:
         throttle.check(
@@ -209,7 +206,7 @@ def _coupon_attempts_blocked(
 
 
 @require_POST
-def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
+def apply_coupon(request: ShopRequest) -> HttpResponse:
     """Apply a coupon code. Wrong codes are counted per session and per client address.
 
     A session with COUPON_ATTEMPTS wrong codes is refused (429) before its code is looked at.
@@ -238,7 +235,7 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
             cart=cart,
             code=form.cleaned_data["code"],
             customer=request.user,
-            state=store_state(request),
+            state=request.store,
         )
     except cart_service.CouponInvalid as error:
         return _wrong_code(request, error, session_key=session_key, address_key=address_key)
@@ -248,7 +245,7 @@ def apply_coupon(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _wrong_code(
-    request: HtmxHttpRequest,
+    request: ShopRequest,
     error: cart_service.CouponInvalid,
     *,
     session_key: str,
@@ -266,7 +263,7 @@ def _wrong_code(
 
 
 @require_POST
-def remove_coupon(request: HtmxHttpRequest) -> HttpResponse:
+def remove_coupon(request: ShopRequest) -> HttpResponse:
     """Take the coupon off the cart."""
     cart = _cart(request)
     if cart is not None:

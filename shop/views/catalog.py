@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from partials.public import public_page
 from partials.responses import (
-    HtmxHttpRequest,
     HttpResponseSeeOther,
     drops_blank_parameters,
     render_page,
@@ -15,16 +14,16 @@ from partials.responses import (
 from shop import cache_tokens
 from shop.forms import AddToCartForm, CatalogFilterForm, option_choice
 from shop.models import Product
+from shop.moment.middleware import ShopRequest
 from shop.queries import catalog as catalog_queries
-from shop.queries.releases import store_state
 from shop.services import search as search_service
 
 
-def _catalog_tokens(request: HtmxHttpRequest, category_slug: str | None = None) -> list[str]:
+def _catalog_tokens(request: ShopRequest, category_slug: str | None = None) -> list[str]:
     return [cache_tokens.CATALOG_PAGES, cache_tokens.RELEASES, cache_tokens.FOOTER_PAGES]
 
 
-def _product_tokens(request: HtmxHttpRequest, slug: str) -> list[str]:
+def _product_tokens(request: ShopRequest, slug: str) -> list[str]:
     return [
         cache_tokens.CATALOG_PAGES,
         cache_tokens.product(slug),
@@ -36,7 +35,7 @@ def _product_tokens(request: HtmxHttpRequest, slug: str) -> list[str]:
 @require_safe
 @drops_blank_parameters  # `?q=&min_price=` is a 302 to `/catalog/`, unless htmx asks
 @public_page(tokens=_catalog_tokens, seconds=lambda: settings.CATALOG_PAGE_SECONDS)
-def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpResponse:
+def catalog(request: ShopRequest, category_slug: str | None = None) -> HttpResponse:
     """The product grid with facets, and search results (`q`). htmx filter changes get the
     results and facet counts only; every link it renders carries no blank parameter.
 
@@ -46,7 +45,7 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
     """
     form = CatalogFilterForm(request.GET)
     form.is_valid()
-    state = store_state(request)
+    state = request.store
     try:
         listing = catalog_queries.product_listing(
             filters=form.filters(), category_slug=category_slug, state=state
@@ -79,14 +78,14 @@ def catalog(request: HtmxHttpRequest, category_slug: str | None = None) -> HttpR
 
 @require_safe
 @public_page(tokens=_product_tokens, seconds=lambda: settings.PRODUCT_PAGE_SECONDS)
-def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def product_detail(request: ShopRequest, slug: str) -> HttpResponse:
     """A product page: pictures, price and stock of the chosen options, details, SEO metadata.
 
     The options are GET parameters (`?colour=Navy&size=M`); htmx asks for the price-and-options
     section again when one changes, with the gallery and details out of band. A value that is
     not one of the product's is reported with a 400 and the default shown instead.
     """
-    state = store_state(request)
+    state = request.store
     try:
         detail = catalog_queries.product_detail(
             slug=slug, chosen=option_choice(request.GET), state=state
@@ -112,7 +111,7 @@ def product_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def choose_options(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def choose_options(request: ShopRequest, slug: str) -> HttpResponse:
     """Without JavaScript, "Show price and stock": back to the product page with these options.
 
     The options sit in the add-to-cart form, which POSTs; this turns its values into the page's

@@ -6,12 +6,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from partials.responses import HtmxHttpRequest, after_action, private_page, render_page
+from partials.responses import after_action, private_page, render_page
 from shop.forms import CheckoutForm
 from shop.models import Cart, Order
+from shop.moment.middleware import ShopRequest
 from shop.queries import cart as cart_queries
 from shop.queries import orders as order_queries
-from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import checkout
 from shop.services.payments import TEST_CARDS
@@ -22,10 +22,10 @@ CHECKOUT_OFF = "Checkout is off while you preview the shop: leave the preview to
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @private_page
-def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
+def checkout_page(request: ShopRequest) -> HttpResponse:
     """Review the order (GET) and place it (POST); never while the shopper previews the shop at
     another moment (time travel, a release preview link): nothing is sold from a preview."""
-    if store_state(request).time_travel:
+    if request.store.time_travel:
         return after_action(
             request,
             redirect_to="shop:cart",
@@ -41,7 +41,7 @@ def checkout_page(request: HtmxHttpRequest) -> HttpResponse:
     return _page(request, cart)
 
 
-def _place(request: HtmxHttpRequest, cart: Cart | None) -> HttpResponse:
+def _place(request: ShopRequest, cart: Cart | None) -> HttpResponse:
     form = CheckoutForm(request.POST, shipping_methods=cart_queries.shipping_options())
     if not form.is_valid():
         return _invalid(request, cart, form)
@@ -63,7 +63,7 @@ def _place(request: HtmxHttpRequest, cart: Cart | None) -> HttpResponse:
     raise AssertionError("every outcome of checkout.submit is answered above")
 
 
-def _invalid(request: HtmxHttpRequest, cart: Cart | None, form: CheckoutForm) -> HttpResponse:
+def _invalid(request: ShopRequest, cart: Cart | None, form: CheckoutForm) -> HttpResponse:
     """An empty cart goes to the cart; an expired quote gets a fresh review; else the errors."""
     if cart is None:
         messages.info(request, checkout.CartEmpty.message)
@@ -74,7 +74,7 @@ def _invalid(request: HtmxHttpRequest, cart: Cart | None, form: CheckoutForm) ->
     return _page(request, cart, form=form, status=400)
 
 
-def _repeat(request: HtmxHttpRequest, cart: Cart | None, order: Order) -> HttpResponse:
+def _repeat(request: ShopRequest, cart: Cart | None, order: Order) -> HttpResponse:
     """Answer a submit whose order exists: its failed payment (402, to try another card) if the
     shopper has a cart to try again with, else the order page. Never makes another order."""
     if not order_queries.belongs_to(
@@ -88,12 +88,12 @@ def _repeat(request: HtmxHttpRequest, cart: Cart | None, order: Order) -> HttpRe
     return _to_order(request, order)
 
 
-def _to_order(request: HtmxHttpRequest, order: Order, message: str = "") -> HttpResponse:
+def _to_order(request: ShopRequest, order: Order, message: str = "") -> HttpResponse:
     order_queries.remember(request.session, order)
     return after_action(request, redirect_to=order.get_absolute_url(), message=message or None)
 
 
-def _page(request: HtmxHttpRequest, cart: Cart, *, form=None, changed=None, problem="", status=200):
+def _page(request: ShopRequest, cart: Cart, *, form=None, changed=None, problem="", status=200):
     """The checkout page for `cart`, priced now or as `changed` (an outcome) says, with a form
     re-filled with what was typed (or the bound `form`, with its errors)."""
     data = request.POST if request.method == "POST" else None

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST, require_safe
 from partials.public import public_page
 from partials.responses import (
     STATUS_FRAGMENT,
-    HtmxHttpRequest,
     after_action,
     private_preview,
     render_failure,
@@ -43,9 +42,10 @@ from shop.forms import (
 from shop.models import LayoutBlock
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.layout import can_edit_homepage
+from shop.moment import links
+from shop.moment.middleware import ShopRequest
 from shop.queries import layout as layout_queries
 from shop.queries import releases as release_queries
-from shop.queries.releases import store_state
 from shop.services import layout as layout_services
 
 HOME = "shop:home"
@@ -53,7 +53,7 @@ HOME_TEMPLATE = "shop/home.html"
 BANNER = "components/draft_banner.html#draft-banner"
 
 
-def is_editing(request: HtmxHttpRequest) -> bool:
+def is_editing(request: ShopRequest) -> bool:
     """True when this request's user may edit the homepage and turned edit mode on here."""
     # The session first: a visitor without edit mode costs no user query.
     return bool(request.session.get(session_keys.HOMEPAGE_EDITING)) and can_edit_homepage(
@@ -68,7 +68,7 @@ def editor_required(view):
     """
 
     @wraps(view)
-    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: ShopRequest, *args, **kwargs) -> HttpResponse:
         if not can_edit_homepage(request.user):
             if not request.user.is_authenticated and request.method in ("GET", "HEAD"):
                 return redirect_to_login(request.get_full_path(), reverse("admin:login"))
@@ -81,7 +81,7 @@ def editor_required(view):
 # Context and responses shared by the editor views -------------------------------------------------
 
 
-def _share_link(request: HtmxHttpRequest, draft) -> dict | None:
+def _share_link(request: ShopRequest, draft) -> dict | None:
     """The preview link made for this draft in this session, while it still works."""
     link = request.session.get(session_keys.HOMEPAGE_SHARE_LINK)
     if not draft or not link or link.get("draft") != draft.pk:
@@ -93,7 +93,7 @@ def _share_link(request: HtmxHttpRequest, draft) -> dict | None:
 
 
 def editor_context(
-    request: HtmxHttpRequest, *, bound: dict | None = None, image_bound: dict | None = None
+    request: ShopRequest, *, bound: dict | None = None, image_bound: dict | None = None
 ) -> dict:
     """The editor page's context, with each block's form (the just-submitted one when bound)."""
     editor = layout_queries.homepage_editor(user=request.user)
@@ -123,7 +123,7 @@ def editor_context(
     }
 
 
-def _editing_here(request: HtmxHttpRequest) -> bool:
+def _editing_here(request: ShopRequest) -> bool:
     """An editor's session in edit mode: their own page, never the shared one."""
     return bool(request.session.get(session_keys.HOMEPAGE_EDITING))
 
@@ -138,7 +138,7 @@ def _editing_here(request: HtmxHttpRequest) -> bool:
     seconds=lambda: settings.HOMEPAGE_CACHE_SECONDS,
     bypass=_editing_here,
 )
-def home(request: HtmxHttpRequest) -> HttpResponse:
+def home(request: ShopRequest) -> HttpResponse:
     """The homepage: the published layout (cached) or the homepage of the release in force, or
     the editor's own draft in edit mode.
 
@@ -149,13 +149,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if is_editing(request):
         # Their draft (or live, before their first change), with the editor around it.
         return private_preview(render_page(request, HOME_TEMPLATE, editor_context(request)))
-    homepage = layout_queries.live_homepage(state=store_state(request))
+    homepage = layout_queries.live_homepage(state=request.store)
     response = render_page(request, HOME_TEMPLATE, {"homepage": homepage})
     response.public_until = homepage.next_change  # type: ignore[attr-defined]
     return response
 
 
-def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpResponse:
+def _refuse(request: ShopRequest, message: str, *, status: int) -> HttpResponse:
     """Say why nothing changed: the editor page (or its layout, with htmx) with `message`, 4xx."""
     messages.error(request, message)
     # Whatever the form aimed at, with htmx the whole layout is what answers a refusal.
@@ -170,7 +170,7 @@ def _refuse(request: HtmxHttpRequest, message: str, *, status: int) -> HttpRespo
     )
 
 
-def _layout_changed(request: HtmxHttpRequest, *, message: str, key: str | None = None):
+def _layout_changed(request: ShopRequest, *, message: str, key: str | None = None):
     """After a change to the layout's structure: the editor (303), or with htmx its new layout."""
     request.session[session_keys.HOMEPAGE_EDITING] = True
     anchor = f"#block-{key}" if key else ""
@@ -190,7 +190,7 @@ def _layout_changed(request: HtmxHttpRequest, *, message: str, key: str | None =
 
 @require_POST
 @editor_required
-def edit_mode(request: HtmxHttpRequest) -> HttpResponse:
+def edit_mode(request: ShopRequest) -> HttpResponse:
     """Turn edit mode on or off for this session (`state=on|off`), then show the homepage."""
     form = StateForm(request.POST)
     if not form.is_valid():
@@ -207,7 +207,7 @@ def edit_mode(request: HtmxHttpRequest) -> HttpResponse:
 # Blocks -----------------------------------------------------------------------------------------
 
 
-def _block_context(request: HtmxHttpRequest, block_key: str, **bound) -> dict:
+def _block_context(request: ShopRequest, block_key: str, **bound) -> dict:
     """The editor's context with `item`, the block a block-level fragment renders."""
     context = editor_context(request, **bound)
     context["item"] = context["editor"].item(block_key)
@@ -216,7 +216,7 @@ def _block_context(request: HtmxHttpRequest, block_key: str, **bound) -> dict:
 
 @require_POST
 @editor_required
-def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
+def save_block(request: ShopRequest, key: uuid.UUID) -> HttpResponse:
     """Save a block's fields into the user's draft.
 
     Without JavaScript: 303 to the full-page preview at the block. With htmx (as the editor types):
@@ -239,7 +239,7 @@ def save_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
     return _block_saved(request, block_key)
 
 
-def _block_invalid(request: HtmxHttpRequest, block_key: str, form) -> HttpResponse:
+def _block_invalid(request: ShopRequest, block_key: str, form) -> HttpResponse:
     """400: nothing saved; the block's preview and its errors (the full page keeps the input)."""
     return render_page(
         request,
@@ -251,7 +251,7 @@ def _block_invalid(request: HtmxHttpRequest, block_key: str, form) -> HttpRespon
     )
 
 
-def _block_saved(request: HtmxHttpRequest, block_key: str) -> HttpResponse:
+def _block_saved(request: ShopRequest, block_key: str) -> HttpResponse:
     """303 to the preview at the block; with htmx its preview, error list and the banner."""
     request.session[session_keys.HOMEPAGE_EDITING] = True
     return after_action(
@@ -267,7 +267,7 @@ def _block_saved(request: HtmxHttpRequest, block_key: str) -> HttpResponse:
 
 @require_POST
 @editor_required
-def save_block_image(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
+def save_block_image(request: ShopRequest, key: uuid.UUID) -> HttpResponse:
     """Upload (or remove) a hero block's image in the user's draft; 303 to the preview."""
     block_key = str(key)
     form = BlockImageForm(request.POST, request.FILES, auto_id=f"block-{block_key}-image-%s")
@@ -287,7 +287,7 @@ def save_block_image(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @editor_required
-def add_block(request: HtmxHttpRequest) -> HttpResponse:
+def add_block(request: ShopRequest) -> HttpResponse:
     """Add a block of the chosen kind at the end of a region of the draft."""
     form = AddBlockForm(request.POST)
     if not form.is_valid():
@@ -304,7 +304,7 @@ def add_block(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @editor_required
-def remove_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
+def remove_block(request: ShopRequest, key: uuid.UUID) -> HttpResponse:
     """Remove a block from the draft (the live homepage keeps it until publishing)."""
     try:
         layout_services.remove_block(user=request.user, key=key)
@@ -315,7 +315,7 @@ def remove_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @editor_required
-def move_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
+def move_block(request: ShopRequest, key: uuid.UUID) -> HttpResponse:
     """Move a block to `position` (1-based) within its region of the draft."""
     form = MoveBlockForm(request.POST)
     if not form.is_valid():
@@ -331,7 +331,7 @@ def move_block(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @editor_required
-def block_visibility(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
+def block_visibility(request: ShopRequest, key: uuid.UUID) -> HttpResponse:
     """Show (`state=on`) or hide (`state=off`) a block in the draft."""
     form = StateForm(request.POST)
     if not form.is_valid():
@@ -349,7 +349,7 @@ def block_visibility(request: HtmxHttpRequest, key: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @editor_required
-def publish(request: HtmxHttpRequest) -> HttpResponse:
+def publish(request: ShopRequest) -> HttpResponse:
     """Publish the user's draft; refuse (409, draft kept) when somebody published meanwhile."""
     try:
         revision = layout_services.publish_draft(user=request.user)
@@ -366,7 +366,7 @@ def publish(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @editor_required
-def discard(request: HtmxHttpRequest) -> HttpResponse:
+def discard(request: ShopRequest) -> HttpResponse:
     """Delete the user's draft (its preview links stop working)."""
     discarded = layout_services.discard_draft(user=request.user)
     request.session.pop(session_keys.HOMEPAGE_SHARE_LINK, None)
@@ -380,7 +380,7 @@ def discard(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @editor_required
-def rebase(request: HtmxHttpRequest) -> HttpResponse:
+def rebase(request: ShopRequest) -> HttpResponse:
     """Keep the draft over a newer live version: publishing it will replace what is live now."""
     try:
         draft = layout_services.rebase_draft(user=request.user)
@@ -395,12 +395,12 @@ def rebase(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @editor_required
-def share(request: HtmxHttpRequest) -> HttpResponse:
+def share(request: ShopRequest) -> HttpResponse:
     """Make a signed, expiring link that shows the draft to anyone who has it (no login)."""
     draft = layout_queries.draft_of(user=request.user)
     if draft is None:
         return _refuse(request, "Make a change first: there is no draft to share yet.", status=409)
-    link = layout_queries.preview_link(draft=draft)
+    link = links.preview_link(draft=draft)
     url = request.build_absolute_uri(reverse("shop:homepage-preview", args=[link.token]))
     request.session[session_keys.HOMEPAGE_SHARE_LINK] = {
         "draft": draft.pk,
@@ -419,7 +419,7 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @editor_required
-def compare(request: HtmxHttpRequest) -> HttpResponse:
+def compare(request: ShopRequest) -> HttpResponse:
     """The draft next to the live homepage: what is new, changed, moved or removed."""
     editor = layout_queries.homepage_editor(user=request.user)
     context = {"editor": editor, "share_link": _share_link(request, editor.draft)}
@@ -428,7 +428,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @editor_required
-def revisions(request: HtmxHttpRequest) -> HttpResponse:
+def revisions(request: ShopRequest) -> HttpResponse:
     """Every published version of the homepage, each restorable into the user's draft."""
     editor = layout_queries.homepage_editor(user=request.user)
     context = {
@@ -441,7 +441,7 @@ def revisions(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 @editor_required
-def restore_revision(request: HtmxHttpRequest, version: int) -> HttpResponse:
+def restore_revision(request: ShopRequest, version: int) -> HttpResponse:
     """Copy a published revision into the user's draft (replacing it), then show the editor."""
     try:
         layout_services.restore_revision(user=request.user, version=version)
@@ -459,22 +459,24 @@ def restore_revision(request: HtmxHttpRequest, version: int) -> HttpResponse:
 
 
 @require_safe
-def shared_preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
+def shared_preview(request: ShopRequest, token: str) -> HttpResponse:
     """The homepage as a draft would make it, for whoever has the signed link; 404 when stale."""
     try:
-        draft, expires_at = layout_queries.draft_for_preview(token=token)
-    except layout_queries.PreviewLinkInvalid as invalid:
+        target = links.read_preview_link(token=token)
+        if target.draft is None:  # a release's or a moment's link: /releases/preview/
+            raise links.PreviewLinkInvalid(token)
+    except links.PreviewLinkInvalid as invalid:
         return private_preview(
             render_failure(
                 request, "shop/preview_link_invalid.html", message=invalid.message, status=404
             )
         )
-    owner = draft.owner
+    owner = target.draft.owner
     context = {
-        "homepage": layout_queries.draft_homepage(draft=draft),
+        "homepage": layout_queries.draft_homepage(draft=target.draft, state=request.store),
         "preview": {
             "owner_name": (owner.get_full_name() or owner.get_username()) if owner else "",
-            "expires_at": expires_at,
+            "expires_at": target.expires_at,
         },
     }
     return private_preview(render_page(request, HOME_TEMPLATE, context))

@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from partials.public import public_page
-from partials.responses import HtmxHttpRequest, private_preview, render_page
+from partials.responses import private_preview, render_page
 from shop import cache_tokens
 from shop.models import DynamicPage
+from shop.moment.middleware import ShopRequest
 from shop.queries import pages as pages_queries
-from shop.queries.releases import store_state
 from shop.sitemaps import SITEMAPS
 
 PAGE_PREVIEW_PERMISSION = "shop.change_dynamicpage"
@@ -22,14 +22,14 @@ def can_preview_pages(user) -> bool:
 
 @require_safe
 @public_page(tokens=lambda request, slug: [cache_tokens.FOOTER_PAGES, cache_tokens.RELEASES])
-def page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def page(request: ShopRequest, slug: str) -> HttpResponse:
     """A published page (or one a release in force publishes, with its words); a 301 from an
     old slug; 404 otherwise.
 
     Staff who may change pages also see unpublished pages here, as a private, noindex preview.
     """
     preview = can_preview_pages(request.user)
-    state = store_state(request)
+    state = request.store
     try:
         found = pages_queries.page_by_slug(slug=slug, include_unpublished=preview, state=state)
     except pages_queries.PageMoved as moved:

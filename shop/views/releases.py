@@ -3,8 +3,8 @@ homepage editor's draft into a release.
 
 Time travel (staff with the time-travel permission) and an opened preview link (anyone who has
 it) put a moment in the browser's session; from then on every page shows the store at that
-moment (shop.queries.releases.store_state) with a banner naming it, checkout refuses, and every
-response is private, no-store and noindex (partials.public.MarkPreviews) until "Leave the
+moment (`request.store`, shop.moment.middleware) with a banner naming it, checkout refuses, and
+every response is private, no-store and noindex (partials.public.MarkPreviews) until "Leave the
 preview". Building releases, scheduling and rolling them back happen in the admin.
 """
 
@@ -28,6 +28,9 @@ from shop import session_keys
 from shop.forms import SaveIntoReleaseForm, TimeTravelForm
 from shop.models import Release
 from shop.models.layout import can_edit_homepage
+from shop.moment import links
+from shop.moment import middleware as moment_requests
+from shop.moment.resolve import resolve
 from shop.queries import layout as layout_queries
 from shop.queries import releases as release_queries
 from shop.services import releases as release_service
@@ -42,7 +45,7 @@ def _leave(request: HtmxHttpRequest) -> None:
 def time_travel(request: HtmxHttpRequest) -> HttpResponse:
     """Staff: see the whole shop at a moment, or as a release will make it (`state=on`), or come
     back to the live shop (`state=off`); then the page in `next` (default: the homepage)."""
-    if not release_queries.can_time_travel(request.user):
+    if not moment_requests.can_time_travel(request.user):
         raise PermissionDenied("Time travel needs the time-travel permission.")
     form = TimeTravelForm(request.POST)
     if not form.is_valid():
@@ -81,8 +84,10 @@ def preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
     with a button (POST) to browse the whole shop that way in this browser. 404 once the link
     expired or its release was rolled back."""
     try:
-        target = release_queries.read_preview_link(token=token)
-    except release_queries.PreviewLinkInvalid as invalid:
+        target = links.read_preview_link(token=token)
+        if not target.shows_store:  # a homepage draft's link: /preview/
+            raise links.PreviewLinkInvalid(token)
+    except links.PreviewLinkInvalid as invalid:
         return private_preview(
             render_failure(
                 request, "shop/preview_link_invalid.html", message=invalid.message, status=404
@@ -92,7 +97,7 @@ def preview(request: HtmxHttpRequest, token: str) -> HttpResponse:
         request.session.pop(session_keys.TIME_TRAVEL, None)
         request.session[session_keys.STORE_PREVIEW] = token
         return HttpResponseSeeOther(reverse("shop:home"))
-    state = release_queries.state_at(moment=target.moment, release=target.release)
+    state = resolve(at=target.moment, release=target.release, time_travel=True)
     context = {
         "homepage": layout_queries.live_homepage(state=state),
         "link": {"state": state, "expires_at": target.expires_at, "token": token},

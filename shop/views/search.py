@@ -3,14 +3,14 @@
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from partials.responses import HtmxHttpRequest, render_page, wants_fragment
+from partials.responses import render_page, wants_fragment
 from shop.forms import SearchForm
+from shop.moment.middleware import ShopRequest
 from shop.queries import search as search_queries
-from shop.queries.releases import store_state
 
 
 @require_safe
-def suggest(request: HtmxHttpRequest) -> HttpResponse:
+def suggest(request: ShopRequest) -> HttpResponse:
     """The first matching products and their categories for `q`.
 
     With htmx (the header's search box, as the shopper types) the answer is the listbox the
@@ -20,7 +20,7 @@ def suggest(request: HtmxHttpRequest) -> HttpResponse:
     """
     form = SearchForm(request.GET)
     valid = form.is_valid()
-    found = search_queries.suggestions(text=form.text(), state=store_state(request))
+    found = search_queries.suggestions(text=form.text(), state=request.store)
     return render_page(
         request,
         "shop/search_suggest.html",

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_POST, require_safe
 
 from partials.responses import (
-    HtmxHttpRequest,
     after_action,
     private_page,
     render_failure,
@@ -20,8 +19,8 @@ from partials.responses import (
 )
 from shop.forms import MoveToCartForm, WishlistToggleForm
 from shop.models import Cart, Product
+from shop.moment.middleware import ShopRequest
 from shop.queries import wishlist as wishlist_queries
-from shop.queries.releases import store_state
 from shop.services import cart as cart_service
 from shop.services import wishlist as wishlist_service
 
@@ -30,29 +29,29 @@ TOGGLE = "components/product_card.html"  # its wishlist-toggle partial
 BADGES = ["base.html#wishlist-badge", "base.html#cart-badge"]
 
 
-def _wishlist(request: HtmxHttpRequest, *, create: bool = False):
+def _wishlist(request: ShopRequest, *, create: bool = False):
     return wishlist_service.current(session=request.session, customer=request.user, create=create)
 
 
-def _page_context(request: HtmxHttpRequest) -> dict:
-    items = wishlist_queries.wishlist_page(wishlist=_wishlist(request), state=store_state(request))
+def _page_context(request: ShopRequest) -> dict:
+    items = wishlist_queries.wishlist_page(wishlist=_wishlist(request), state=request.store)
     return {"items": items}
 
 
 @require_safe
 @private_page
-def wishlist_page(request: HtmxHttpRequest) -> HttpResponse:
+def wishlist_page(request: ShopRequest) -> HttpResponse:
     """Saved products: price when saved, price now ("Price dropped"), stock, move to cart."""
     return render_page(request, TEMPLATE, _page_context(request), fragment="wishlist-items")
 
 
-def _cart(request: HtmxHttpRequest) -> Cart:
+def _cart(request: ShopRequest) -> Cart:
     """The shopper's cart, created if they have none yet."""
     return cart_service.current(session=request.session, customer=request.user, create=True)
 
 
 def _refuse_on_page(
-    request: HtmxHttpRequest, message: str, *, status: int = 400, oob: Iterable[str] = ()
+    request: ShopRequest, message: str, *, status: int = 400, oob: Iterable[str] = ()
 ) -> HttpResponse:
     """Refuse a POST from the wishlist page: the list fragment (the full page without
     JavaScript) and the `oob` partials, with the reason in the status region."""
@@ -68,7 +67,7 @@ def _refuse_on_page(
 
 
 def _list_changed(
-    request: HtmxHttpRequest, *, redirect_to: str, message: str, trigger: str
+    request: ShopRequest, *, redirect_to: str, message: str, trigger: str
 ) -> HttpResponse:
     """Answer a POST that changed the wishlist from its page: the list as it is now and the
     header badges (or a 303 to `redirect_to` without JavaScript), announcing `message`."""
@@ -85,7 +84,7 @@ def _list_changed(
 
 
 def _after_toggle(
-    request: HtmxHttpRequest, form: WishlistToggleForm, product: Product, *, saved: bool
+    request: ShopRequest, form: WishlistToggleForm, product: Product, *, saved: bool
 ) -> HttpResponse:
     """Answer a save/unsave that succeeded: the list when it came from the wishlist page, else
     the heart; the header badges out of band either way; back to `next` without JavaScript."""
@@ -115,7 +114,7 @@ def _after_toggle(
 
 
 @require_POST
-def toggle(request: HtmxHttpRequest) -> HttpResponse:
+def toggle(request: ShopRequest) -> HttpResponse:
     """Save or unsave a product (saving keeps the option the heart carries, if any). From the
     wishlist page, the list is the fragment sent back."""
     form = WishlistToggleForm(request.POST)
@@ -129,7 +128,7 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
             product_id=form.cleaned_data["product"],
             saved=saved,
             variant_id=form.cleaned_data["variant"],
-            state=store_state(request),
+            state=request.store,
         )
     except wishlist_service.UnknownProduct as error:
         return render_failure(request, "404.html", message=error.message, status=404, oob=BADGES)
@@ -139,7 +138,7 @@ def toggle(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
-def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
+def move_to_cart(request: ShopRequest, item_id: int) -> HttpResponse:
     """Put one of a saved product (the chosen option) in the cart and take it off the list."""
     form = MoveToCartForm(request.POST)
     wishlist = _wishlist(request)
@@ -153,7 +152,7 @@ def move_to_cart(request: HtmxHttpRequest, item_id: int) -> HttpResponse:
             item_id=item_id,
             cart=cart,
             variant_id=form.cleaned_data["variant"],
-            state=store_state(request),
+            state=request.store,
         )
     except (wishlist_service.WishlistError, cart_service.CartError) as error:
         status = 404 if isinstance(error, wishlist_service.UnknownItem) else 409

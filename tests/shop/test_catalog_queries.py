@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from shop.models import Category, Product
+from shop.moment.resolve import resolve
 from shop.queries.catalog import (
     CatalogFilters,
     UnknownCategory,
@@ -59,7 +60,7 @@ def facet_counts(listing, slug: str) -> dict[str, int]:
 
 
 def test_a_category_lists_its_whole_subtree_with_rolled_up_counts(clothing):
-    listing = product_listing(filters=CatalogFilters(), category_slug="clothing")
+    listing = product_listing(state=resolve(), filters=CatalogFilters(), category_slug="clothing")
     assert names(listing) == {"Red Linen Shirt", "Blue Linen Shirt", "Red Wool Jumper"}
     assert listing.total == 3
     counts = {link.category.slug: link.count for link in listing.categories}
@@ -71,11 +72,13 @@ def test_a_category_lists_its_whole_subtree_with_rolled_up_counts(clothing):
 
 def test_unknown_category_raises():
     with pytest.raises(UnknownCategory):
-        product_listing(filters=CatalogFilters(), category_slug="nope")
+        product_listing(state=resolve(), filters=CatalogFilters(), category_slug="nope")
 
 
 def test_facet_counts_ignore_their_own_selection_but_apply_the_others(clothing):
-    listing = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    listing = product_listing(
+        state=resolve(), filters=CatalogFilters(attributes={"colour": ("red",)})
+    )
     assert names(listing) == {"Red Linen Shirt", "Red Wool Jumper"}
     # Colour is counted without the colour filter: picking red still says how many are blue.
     assert facet_counts(listing, "colour") == {"red": 2, "blue": 2}
@@ -84,20 +87,25 @@ def test_facet_counts_ignore_their_own_selection_but_apply_the_others(clothing):
 
 
 def test_two_values_of_one_attribute_are_or_and_two_attributes_are_and(clothing):
-    either = product_listing(filters=CatalogFilters(attributes={"colour": ("red", "blue")}))
+    either = product_listing(
+        state=resolve(), filters=CatalogFilters(attributes={"colour": ("red", "blue")})
+    )
     assert either.total == 4
     both = product_listing(
-        filters=CatalogFilters(attributes={"colour": ("blue",), "material": ("linen",)})
+        state=resolve(),
+        filters=CatalogFilters(attributes={"colour": ("blue",), "material": ("linen",)}),
     )
     assert names(both) == {"Blue Linen Shirt"}
 
 
 def test_price_stock_and_search_filters(clothing):
-    cheap = product_listing(filters=CatalogFilters(max_price=Decimal("31")))
+    cheap = product_listing(state=resolve(), filters=CatalogFilters(max_price=Decimal("31")))
     assert names(cheap) == {"Red Linen Shirt", "Blue Mug"}
-    in_stock = product_listing(filters=CatalogFilters(in_stock=True))
+    in_stock = product_listing(state=resolve(), filters=CatalogFilters(in_stock=True))
     assert "Blue Linen Shirt" not in names(in_stock)
-    assert names(product_listing(filters=CatalogFilters(q="linen red"))) == {"Red Linen Shirt"}
+    assert names(product_listing(state=resolve(), filters=CatalogFilters(q="linen red"))) == {
+        "Red Linen Shirt"
+    }
 
 
 @pytest.mark.parametrize(
@@ -109,12 +117,12 @@ def test_price_stock_and_search_filters(clothing):
     ],
 )
 def test_sorting(clothing, sort, expected):
-    listing = product_listing(filters=CatalogFilters(sort=sort))
+    listing = product_listing(state=resolve(), filters=CatalogFilters(sort=sort))
     assert [p.name for p in listing.products] == expected
 
 
 def test_cards_carry_price_range_and_availability(clothing):
-    listing = product_listing(filters=CatalogFilters(q="shirt", sort="name"))
+    listing = product_listing(state=resolve(), filters=CatalogFilters(q="shirt", sort="name"))
     # Search results put what is in stock first (tests/shop/test_search.py), then the sort.
     red, blue = listing.products
     assert (red.min_price, red.max_price) == (Decimal("30.00"), Decimal("35.00"))
@@ -132,11 +140,15 @@ def test_filtering_by_a_colour_shows_each_card_in_that_colour(clothing):
     )
     jumper.images.update(options={"colour": "Grey"})
     ProductImageFactory(product=jumper, alt="In red", is_primary=False, options={"colour": "Red"})
-    red = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    red = product_listing(state=resolve(), filters=CatalogFilters(attributes={"colour": ("red",)}))
     card = next(c for c in red.products if c.name == "Two-tone Jumper")
     assert card.primary_image.alt == "In red"
     assert card.url == f"{jumper.get_absolute_url()}?colour=Red"
-    plain = next(c for c in product_listing(filters=CatalogFilters()).products if c.pk == jumper.pk)
+    plain = next(
+        c
+        for c in product_listing(state=resolve(), filters=CatalogFilters()).products
+        if c.pk == jumper.pk
+    )
     assert plain.primary_image.is_primary and plain.url == jumper.get_absolute_url()
     # A product made in one colour keeps its primary picture.
     shirt = next(c for c in red.products if c.name == "Red Linen Shirt")
@@ -144,27 +156,31 @@ def test_filtering_by_a_colour_shows_each_card_in_that_colour(clothing):
 
 
 def test_unknown_attribute_value_matches_nothing_and_says_so(clothing):
-    listing = product_listing(filters=CatalogFilters(attributes={"colour": ("tartan",)}))
+    listing = product_listing(
+        state=resolve(), filters=CatalogFilters(attributes={"colour": ("tartan",)})
+    )
     assert listing.total == 0
     assert any("tartan" in n for n in listing.notices)
 
 
 def test_unrelated_query_keys_are_ignored(clothing):
-    listing = product_listing(filters=CatalogFilters(attributes={"utm_source": ("mail",)}))
+    listing = product_listing(
+        state=resolve(), filters=CatalogFilters(attributes={"utm_source": ("mail",)})
+    )
     assert listing.total == 4
     assert listing.notices == []
 
 
 def test_a_page_past_the_end_is_empty_and_explained(clothing, settings):
     settings.CATALOG_PAGE_SIZE = 2
-    listing = product_listing(filters=CatalogFilters(page=99999))
+    listing = product_listing(state=resolve(), filters=CatalogFilters(page=99999))
     assert listing.products == []
     assert listing.page_out_of_range
     assert "2 pages" in listing.notices[0]
 
 
 def test_product_detail_has_variants_images_attributes_and_availability(clothing):
-    detail = product_detail(slug=Product.objects.get(name="Red Linen Shirt").slug)
+    detail = product_detail(state=resolve(), slug=Product.objects.get(name="Red Linen Shirt").slug)
     assert [v.price for v in detail.variants] == [Decimal("30.00"), Decimal("35.00")]
     assert detail.availability.message == "Only 4 left"
     assert detail.chosen == detail.variants[1]  # the first one is sold out: chosen by default
@@ -177,7 +193,7 @@ def test_product_detail_refuses_unpublished_products(clothing):
     product.status = Product.Status.DRAFT
     product.save()
     with pytest.raises(Product.DoesNotExist):
-        product_detail(slug=product.slug)
+        product_detail(state=resolve(), slug=product.slug)
 
 
 # Query budgets: the same number of queries at two data sizes.
@@ -211,7 +227,7 @@ def test_listing_query_count_does_not_grow_with_the_catalog(
     """Seven queries build the catalog index (once per catalog change, in each process); then
     a listing, its counts and its cards cost none."""
     settings.CATALOG_PAGE_SIZE = 24
-    listing = lambda: product_listing(filters=filters, category_slug="clothing")  # noqa: E731
+    listing = lambda: product_listing(state=resolve(), filters=filters, category_slug="clothing")  # noqa: E731
     small = (count_queries(listing), count_queries(listing))
     grow_catalog(clothing, 40)
     large = (count_queries(listing), count_queries(listing))
@@ -220,12 +236,12 @@ def test_listing_query_count_does_not_grow_with_the_catalog(
 
 def test_product_detail_query_count_does_not_grow(clothing, warm_releases):
     slug = Product.objects.get(name="Red Linen Shirt").slug
-    small = count_queries(lambda: product_detail(slug=slug))
+    small = count_queries(lambda: product_detail(state=resolve(), slug=slug))
     product = Product.objects.get(slug=slug)
     for i in range(10):
         make_product(name=f"Sibling {i}", category=clothing["shirts"])
         product.variants.create(sku=f"EXTRA-{i}", name=f"Extra {i}", price=Decimal("9.00"))
-    large = count_queries(lambda: product_detail(slug=slug))
+    large = count_queries(lambda: product_detail(state=resolve(), slug=slug))
     assert small == large <= 5
 
 
@@ -235,19 +251,23 @@ def test_product_detail_query_count_does_not_grow(clothing, warm_releases):
 def test_a_new_filter_state_costs_no_query(clothing):
     """Counts and cards come from the catalog index: a filter state never asked for costs no
     query."""
-    product_listing(filters=CatalogFilters())
+    product_listing(state=resolve(), filters=CatalogFilters())
     for filters in (
         CatalogFilters(attributes={"colour": ("red",)}, in_stock=True),
         CatalogFilters(max_price=Decimal("33.33"), sort="price"),
         CatalogFilters(min_price=Decimal("1"), attributes={"material": ("linen",)}),
     ):
-        assert count_queries(lambda f=filters: product_listing(filters=f)) == 0
+        assert count_queries(lambda f=filters: product_listing(state=resolve(), filters=f)) == 0
 
 
 def test_saving_a_product_refreshes_the_counts(clothing):
-    before = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    before = product_listing(
+        state=resolve(), filters=CatalogFilters(attributes={"colour": ("red",)})
+    )
     make_product(name="Red Scarf", category=clothing["knitwear"], attributes=[("colour", "red")])
-    after = product_listing(filters=CatalogFilters(attributes={"colour": ("red",)}))
+    after = product_listing(
+        state=resolve(), filters=CatalogFilters(attributes={"colour": ("red",)})
+    )
     assert after.total == before.total + 1
     assert facet_counts(after, "colour")["red"] == facet_counts(before, "colour")["red"] + 1
 
@@ -260,14 +280,18 @@ def test_selling_the_last_unit_refreshes_the_in_stock_counts(
 
     ShippingMethodFactory()
     in_stock = CatalogFilters(in_stock=True)
-    assert product_listing(filters=in_stock).total == 3  # the blue shirt is sold out
+    assert (
+        product_listing(state=resolve(), filters=in_stock).total == 3
+    )  # the blue shirt is sold out
     jumper = Variant.objects.get(product__name="Red Wool Jumper")
     sell(jumper, jumper.stock, django_capture_on_commit_callbacks)
-    assert product_listing(filters=in_stock).total == 2
+    assert product_listing(state=resolve(), filters=in_stock).total == 2
 
 
 def test_the_admin_publish_action_refreshes_the_counts(clothing, admin_client):
-    assert product_listing(filters=CatalogFilters()).total == 4  # counted and cached
+    assert (
+        product_listing(state=resolve(), filters=CatalogFilters()).total == 4
+    )  # counted and cached
     mug = Product.objects.get(name="Blue Mug")
     admin_client.post("/admin/shop/product/", {"action": "unpublish", "_selected_action": [mug.pk]})
-    assert product_listing(filters=CatalogFilters()).total == 3
+    assert product_listing(state=resolve(), filters=CatalogFilters()).total == 3

@@ -21,6 +21,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from shop.models import Cart, CartLine, Order, OrderLine, Payment
+from shop.moment.resolve import resolve
 from shop.services import cart as cart_service
 from shop.services.payments import TestGateway
 from tests import checkout_worker
@@ -195,7 +196,7 @@ def test_20_parallel_adds_to_one_cart_lose_no_update(stock, expected):
     def add(_):
         start.wait()
         try:
-            cart_service.add_item(cart=cart, variant_id=variant.pk, quantity=1)
+            cart_service.add_item(state=resolve(), cart=cart, variant_id=variant.pk, quantity=1)
             return "added"
         except cart_service.OutOfStock:
             return "out of stock"

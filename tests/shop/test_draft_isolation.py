@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shop.models import Layout
-from shop.queries import layout as layout_queries
+from shop.moment import links
 from shop.services import layout as layout_services
 from tests.factories import (
     DynamicPageFactory,
@@ -157,7 +157,7 @@ def test_the_owner_sees_the_draft_only_in_edit_mode_and_on_their_preview_link(wo
     assert SECRET in owner.get("/").content.decode()
     assert SECRET in owner.get("/homepage/draft/compare/").content.decode()
 
-    link = layout_queries.preview_link(draft=world["draft"])
+    link = links.preview_link(draft=world["draft"])
     anonymous = Client()
     assert SECRET in anonymous.get(f"/preview/{link.token}/").content.decode()
     for url in ("/", "/catalog/", "/about/", "/sitemap.xml"):

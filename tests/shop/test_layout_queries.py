@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from shop.models import Layout
+from shop.moment import links
+from shop.moment.resolve import resolve
 from shop.queries import layout as layout_queries
 from shop.services import layout as layout_services
 from tests.factories import (
@@ -54,7 +56,7 @@ def test_live_homepage_shows_the_active_blocks_by_region():
         {"kind": "promo_banner", "heading": "Hidden promo", "region": "top", "active": False},
         {"kind": "promo_banner", "heading": "Top promo", "region": "top"},
     )
-    homepage = layout_queries.live_homepage()
+    homepage = layout_queries.live_homepage(state=resolve())
     assert [r.slug for r in homepage.regions] == ["top", "main", "bottom"]
     assert headings(homepage) == ["Top promo", "Hero", "Bottom words"]
 
@@ -68,32 +70,34 @@ def test_visibility_windows_apply_at_render_time_even_from_the_cache(django_asse
          "ends_at": now + 2 * hour},
         {"kind": "promo_banner", "heading": "Until noon", "ends_at": now + hour},
     )  # fmt: skip
-    assert headings(layout_queries.live_homepage(now=now)) == ["Always", "Until noon"]
+    assert headings(layout_queries.live_homepage(state=resolve(at=now))) == ["Always", "Until noon"]
     with django_assert_num_queries(0):  # The same cached render serves every moment.
-        assert headings(layout_queries.live_homepage(now=now + 1.5 * hour)) == [
+        assert headings(layout_queries.live_homepage(state=resolve(at=now + 1.5 * hour))) == [
             "Always",
             "Flash sale",
         ]
-        assert headings(layout_queries.live_homepage(now=now + 3 * hour)) == ["Always"]
+        assert headings(layout_queries.live_homepage(state=resolve(at=now + 3 * hour))) == [
+            "Always"
+        ]
 
 
 def test_publishing_invalidates_the_cached_homepage(django_capture_on_commit_callbacks):
     layout = make_live_layout({"kind": "hero", "heading": "Old hero"})
-    assert headings(layout_queries.live_homepage()) == ["Old hero"]
+    assert headings(layout_queries.live_homepage(state=resolve())) == ["Old hero"]
     editor = make_editor()
     key = layout.blocks.get().key
     layout_services.update_block(user=editor, key=key, fields={"heading": "New hero"})
-    assert headings(layout_queries.live_homepage()) == ["Old hero"]  # Draft only.
+    assert headings(layout_queries.live_homepage(state=resolve())) == ["Old hero"]  # Draft only.
 
     with django_capture_on_commit_callbacks(execute=True):
         layout_services.publish_draft(user=editor)
 
-    assert headings(layout_queries.live_homepage()) == ["New hero"]
+    assert headings(layout_queries.live_homepage(state=resolve())) == ["New hero"]
 
 
 def test_drafts_never_reach_the_live_homepage_or_the_cache(django_assert_num_queries):
     layout = make_live_layout({"kind": "hero", "heading": "Live hero"})
-    layout_queries.live_homepage()  # Warm.
+    layout_queries.live_homepage(state=resolve())  # Warm.
     editor = make_editor()
     layout_services.update_block(
         user=editor, key=layout.blocks.get().key, fields={"heading": "Secret draft"}
@@ -101,10 +105,10 @@ def test_drafts_never_reach_the_live_homepage_or_the_cache(django_assert_num_que
     editor_view = layout_queries.homepage_editor(user=editor)
     assert "Secret draft" in editor_view.blocks[0].html
     draft = Layout.objects.drafts().get()
-    assert headings(layout_queries.draft_homepage(draft=draft)) == ["Secret draft"]
+    assert headings(layout_queries.draft_homepage(state=resolve(), draft=draft)) == ["Secret draft"]
 
     with django_assert_num_queries(0):
-        assert headings(layout_queries.live_homepage()) == ["Live hero"]
+        assert headings(layout_queries.live_homepage(state=resolve())) == ["Live hero"]
     assert cached_values(), "the live homepage should be cached"
     assert not any("Secret draft" in repr(value) for value in cached_values())
 
@@ -112,23 +116,25 @@ def test_drafts_never_reach_the_live_homepage_or_the_cache(django_assert_num_que
 def test_changing_a_featured_product_invalidates_the_homepage(django_capture_on_commit_callbacks):
     product = make_product(name="Linen Shirt", prices=("30.00",))
     make_live_layout({"kind": "featured_products", "heading": "Picks", "products": [product]})
-    assert card_names(layout_queries.live_homepage()) == ["Linen Shirt"]
+    assert card_names(layout_queries.live_homepage(state=resolve())) == ["Linen Shirt"]
 
     with django_capture_on_commit_callbacks(execute=True):
         product.name = "Linen Overshirt"
         product.save()
-    assert card_names(layout_queries.live_homepage()) == ["Linen Overshirt"]
+    assert card_names(layout_queries.live_homepage(state=resolve())) == ["Linen Overshirt"]
 
     with django_capture_on_commit_callbacks(execute=True):
         variant = product.variants.get()
         variant.price = "24.50"
         variant.save()
-    assert "£24.50" in html_of(layout_queries.live_homepage())
+    assert "£24.50" in html_of(layout_queries.live_homepage(state=resolve()))
 
     with django_capture_on_commit_callbacks(execute=True):
         product.status = product.Status.DRAFT
         product.save()
-    assert card_names(layout_queries.live_homepage()) == []  # Unpublished: it drops out.
+    assert (
+        card_names(layout_queries.live_homepage(state=resolve())) == []
+    )  # Unpublished: it drops out.
 
 
 def test_rule_based_rails_pick_the_newest_published_products_in_stock():
@@ -147,7 +153,7 @@ def test_rule_based_rails_pick_the_newest_published_products_in_stock():
         {"kind": "featured_products", "heading": "Red things", "product_source": "attribute",
          "rule_attribute_value": red.attributes.get().value, "product_count": 8},
     )  # fmt: skip
-    homepage = layout_queries.live_homepage()
+    homepage = layout_queries.live_homepage(state=resolve())
     rails = homepage.regions[1].blocks
     assert CARD_NAME.findall(rails[0].html) == ["Red scarf", "New shirt"]
     # The scarf is red too, but the rail above shows it already.
@@ -169,7 +175,7 @@ def test_rails_show_a_product_once_and_whole_rows():
         {"kind": "featured_products", "heading": "More", "product_source": "category",
          "product_count": 8},
     )  # fmt: skip
-    rails = layout_queries.live_homepage().regions[1].blocks
+    rails = layout_queries.live_homepage(state=resolve()).regions[1].blocks
     picks, new, more = (CARD_NAME.findall(rail.html) for rail in rails)
     assert picks == ["Product 1", "Product 2"]  # fewer than a row: all of them
     # Six are wanted, four fill a row: the newest not shown above (the hidden rail claims none).
@@ -213,9 +219,9 @@ def test_the_homepage_read_model_costs_a_fixed_number_of_queries(
 ):
     build_catalog_and_layout(size)
     with django_assert_max_num_queries(COLD_HOMEPAGE):
-        cold = layout_queries.live_homepage()
+        cold = layout_queries.live_homepage(state=resolve())
     with django_assert_num_queries(0):
-        assert html_of(layout_queries.live_homepage()) == html_of(cold)
+        assert html_of(layout_queries.live_homepage(state=resolve())) == html_of(cold)
 
 
 @pytest.mark.parametrize("size", [3, 40])
@@ -280,18 +286,20 @@ def test_preview_links_name_a_draft_until_they_expire_or_the_draft_goes():
     layout_services.set_block_active(user=editor, key=layout.blocks.get().key, active=False)
     draft = Layout.objects.drafts().get()
     now = timezone.now()
-    link = layout_queries.preview_link(draft=draft, now=now)
+    link = links.preview_link(draft=draft, now=now)
 
-    assert layout_queries.draft_for_preview(token=link.token, now=now) == (draft, link.expires_at)
+    target = links.read_preview_link(token=link.token, now=now)
+    assert (target.draft, target.expires_at) == (draft, link.expires_at)
+    assert not target.shows_store and target.release is None
     tampered = link.token[:-2] + ("AA" if not link.token.endswith("AA") else "BB")
     for token in (tampered, "nonsense", ""):
-        with pytest.raises(layout_queries.PreviewLinkInvalid):
-            layout_queries.draft_for_preview(token=token)
-    with pytest.raises(layout_queries.PreviewLinkInvalid):
-        layout_queries.draft_for_preview(token=link.token, now=link.expires_at)
+        with pytest.raises(links.PreviewLinkInvalid):
+            links.read_preview_link(token=token)
+    with pytest.raises(links.PreviewLinkInvalid):
+        links.read_preview_link(token=link.token, now=link.expires_at)
     layout_services.discard_draft(user=editor)
-    with pytest.raises(layout_queries.PreviewLinkInvalid):
-        layout_queries.draft_for_preview(token=link.token, now=now)
+    with pytest.raises(links.PreviewLinkInvalid):
+        links.read_preview_link(token=link.token, now=now)
 
 
 def test_category_tiles_show_a_picture_of_their_newest_product():
@@ -302,6 +310,6 @@ def test_category_tiles_show_a_picture_of_their_newest_product():
     make_product(name="Old shirt", category=shirts, created=now - timezone.timedelta(days=2))
     make_product(name="New shirt", category=shirts, created=now)
     make_live_layout({"kind": "category_grid", "heading": "Grid"})
-    html = html_of(layout_queries.live_homepage())
+    html = html_of(layout_queries.live_homepage(state=resolve()))
     assert html.count("<picture>") == 1  # the empty category has none
     assert 'alt=""' in html and "<img" in html

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shop.models import Product, Variant
+from shop.moment.resolve import resolve
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -62,7 +63,7 @@ def test_published_excludes_drafts_archived_and_future_products():
     ProductFactory(status=Product.Status.DRAFT)
     ProductFactory(status=Product.Status.ARCHIVED)
     ProductFactory(published_at=timezone.now() + timezone.timedelta(days=1))
-    assert list(Product.objects.published()) == [visible]
+    assert list(Product.objects.published(resolve())) == [visible]
 
 
 def test_in_stock_needs_one_variant_with_stock():

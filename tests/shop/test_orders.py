@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from shop.domain import pricing
 from shop.models import Coupon, ImmutableRecord, Order, OrderLine, Product, Variant
+from shop.moment.resolve import resolve
 from shop.queries import cart as cart_queries
 from shop.services import checkout, orders, payments
 from tests.factories import CouponFactory, ShippingMethodFactory, cart_with, make_product
@@ -34,7 +35,7 @@ def order() -> Order:
     lamp = make_product(name="Lamp", prices=("30.00",), stocks=[4]).variants.get()
     coupon = CouponFactory(code="TEN", value=Decimal("10"))
     cart = cart_with((mug, 2), (lamp, 1), coupon=coupon)
-    quote = cart_queries.review(cart=cart)
+    quote = cart_queries.review(state=resolve(), cart=cart)
     placed, created = checkout.place_order(
         cart_id=cart.pk,
         checkout_token=cart.checkout_token,
@@ -150,7 +151,7 @@ def test_a_fulfilled_order_cannot_be_cancelled(order):
 
 def test_an_unpublished_product_cannot_be_checked_out(order):
     cart = cart_with((make_product(name="Hidden").variants.get(), 1))
-    quote = cart_queries.review(cart=cart)
+    quote = cart_queries.review(state=resolve(), cart=cart)
     Product.objects.filter(name="Hidden").update(status=Product.Status.DRAFT)
     with pytest.raises(checkout.CheckoutChanged) as changed:
         checkout.place_order(

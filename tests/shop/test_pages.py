@@ -10,6 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from shop.models import DynamicPage, PageRedirect, Product
+from shop.moment.resolve import resolve
 from shop.queries.pages import footer_links
 from tests.factories import (
     DynamicPageFactory,
@@ -178,15 +179,15 @@ def test_the_footer_lists_published_pages_for_one_cached_query(
         DynamicPageFactory(slug="about", title="About us")
         DynamicPageFactory(slug="secret", title="Secret", published=False)
     with django_assert_num_queries(1):
-        assert [link.title for link in footer_links()] == ["About us"]
+        assert [link.title for link in footer_links(state=resolve())] == ["About us"]
     with django_assert_num_queries(0):
-        footer_links()
+        footer_links(state=resolve())
     footer = client.get("/catalog/").content.decode().split("<footer", 1)[1]
     assert '<a href="/about/">About us</a>' in footer and "Secret" not in footer
 
     with django_capture_on_commit_callbacks(execute=True):
         DynamicPageFactory(slug="delivery", title="Delivery")
-    assert [link.title for link in footer_links()] == ["About us", "Delivery"]
+    assert [link.title for link in footer_links(state=resolve())] == ["About us", "Delivery"]
 
 
 def footer_of(response) -> str:

@@ -11,17 +11,21 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partials.public import memory
 from shop import cache_tokens
 from shop.domain import pricing
-from shop.domain.releases import Claim, Timeline, Window, conflicts
+from shop.domain.releases import Claim, conflicts
 from shop.models import Coupon, Order, Release, ReleaseEvent, ReleasePrice
+from shop.moment import links
+from shop.moment import resolve as moment_resolve
+from shop.moment.resolve import resolve
+from shop.moment.values import Timeline, Window
 from shop.queries import cart as cart_queries
 from shop.queries import catalog_index
 from shop.queries import layout as layout_queries
-from shop.queries import releases as release_queries
 from shop.queries.catalog import CatalogFilters, product_listing
 from shop.services import checkout
 from shop.services import layout as layout_services
@@ -96,7 +100,7 @@ def winter_sale(shop, *, starts_at, ends_at=None, hero=True, coupon=True, name="
 
 
 def listing(**filters):
-    return product_listing(filters=CatalogFilters(**filters))
+    return product_listing(state=resolve(), filters=CatalogFilters(**filters))
 
 
 def card_prices(page) -> dict[str, Decimal | None]:
@@ -223,7 +227,7 @@ def test_overlapping_releases_that_change_different_things_both_apply(shop, at):
     for release in (sale, shirts):
         release_service.schedule(release=release, user=shop["editor"])
     at(T0 + timedelta(minutes=90))
-    assert release_queries.live_state().releases == (sale.pk, shirts.pk)
+    assert resolve().releases == (sale.pk, shirts.pk)
     prices = card_prices(listing())
     assert prices == {
         "Merino Jumper": Decimal("48.00"),
@@ -243,12 +247,10 @@ def test_a_preview_of_a_draft_applies_it_last_over_what_is_scheduled(shop, at):
     release_service.schedule(release=scheduled, user=shop["editor"])
     draft = release_service.create_release(name="B", starts_at=T0, owner=shop["editor"])
     release_service.set_price(release=draft, variant=variant, price=Decimal("25.00"))
-    state = release_queries.state_at(moment=T0, release=draft)
+    state = resolve(at=T0, release=draft, time_travel=True)
     assert state.releases == (scheduled.pk, draft.pk) and state.time_travel
     assert state.price_of(variant.pk, variant.price) == Decimal("25.00")
-    assert release_queries.live_state(now=T0).price_of(variant.pk, variant.price) == Decimal(
-        "35.00"
-    )
+    assert resolve(at=T0).price_of(variant.pk, variant.price) == Decimal("35.00")
 
 
 def test_a_percentage_is_fixed_into_each_variants_price_when_scheduled(shop, at):
@@ -405,7 +407,7 @@ def test_a_draft_changes_only_while_it_is_a_draft(shop, at):
 
 def place(cart, capture):
     """Place the cart's order as checkout does (locks, prices in force, stock)."""
-    quote = cart_queries.review(cart=cart)
+    quote = cart_queries.review(state=resolve(), cart=cart)
     with capture(execute=True):
         order, _ = checkout.place_order(
             cart_id=cart.pk,
@@ -488,10 +490,10 @@ def test_a_public_page_is_stored_only_until_the_next_boundary(shop, at, client):
     client.get("/catalog/")
     entries = [entry for entry, _ in memory.entries.values()]
     assert entries and all(entry.until == T0.timestamp() for entry in entries)
-    index = catalog_index.current()
+    index = catalog_index.current(state=resolve())
     assert index.expires_at == T0
     at(T0)
-    assert catalog_index.current() is not index
+    assert catalog_index.current(state=resolve()) is not index
 
 
 def test_scheduling_moving_back_and_rolling_back_replace_the_releases_token(
@@ -505,7 +507,7 @@ def test_scheduling_moving_back_and_rolling_back_replace_the_releases_token(
             step(release=sale, user=None)
         tokens.append(cache_tokens.current(cache_tokens.RELEASES))
     assert len(set(tokens)) == 4
-    assert release_queries.timeline().window_of(sale.pk) == sale.window
+    assert moment_resolve.timeline().window_of(sale.pk) == sale.window
 
 
 def cached_text() -> str:
@@ -524,7 +526,7 @@ def test_no_preview_ever_reaches_a_live_cache(shop, at, client):
     traveller = Client()
     traveller.force_login(staff)
     traveller.post("/releases/time-travel/", {"state": "on", "release": draft.pk})
-    link = release_queries.preview_link(release=draft)
+    link = links.preview_link(release=draft)
     guest = Client()
     guest.post(f"/releases/preview/{link.token}/")
     for browser in (traveller, guest):
@@ -541,7 +543,7 @@ def test_no_preview_ever_reaches_a_live_cache(shop, at, client):
         assert "£48.00" not in html and "Winter sale: knitwear" not in html
     text = cached_text()
     assert "48.00" not in text and "Winter sale: knitwear" not in text
-    assert release_queries.live_state().releases == ()
+    assert resolve().releases == ()
 
 
 # Checkout at the boundary ----------------------------------------------------------------------
@@ -640,6 +642,21 @@ def test_staff_see_the_whole_shop_at_a_moment_with_a_banner_and_checkout_off(sho
     assert "Preview: the shop" not in staff.get("/catalog/").content.decode()
 
 
+def test_a_request_that_never_reads_the_store_resolves_none_even_in_time_travel(shop, at):
+    """request.store (shop.moment.middleware) is resolved only when read: a time-travel state
+    costs its queries (the timeline, the release, the effects) only where a page shows it."""
+    at(T0 - timedelta(days=2))
+    release_service.schedule(release=winter_sale(shop, starts_at=T0), user=shop["editor"])
+    staff = time_traveller()
+    with CaptureQueriesContext(connections["default"]) as live:
+        assert staff.get("/health/live").status_code == 200
+    staff.post("/releases/time-travel/", {"state": "on", "at": "2030-01-10T09:00:00"})
+    with CaptureQueriesContext(connections["default"]) as travelling:
+        assert staff.get("/health/live").status_code == 200
+    assert len(travelling) == len(live)
+    assert "From £48.00" in staff.get("/catalog/knitwear/").content.decode()
+
+
 def test_only_staff_with_the_permission_may_time_travel(shop, client):
     assert (
         client.post("/releases/time-travel/", {"state": "on", "at": "2030-01-10T09:00"}).status_code
@@ -658,7 +675,7 @@ def test_a_preview_link_shows_a_release_to_anyone_until_it_expires_or_is_rolled_
 ):
     at(T0 - timedelta(days=1))
     sale = winter_sale(shop, starts_at=T0)
-    link = release_queries.preview_link(release=sale)
+    link = links.preview_link(release=sale)
     response = client.get(f"/releases/preview/{link.token}/")
     html = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
@@ -670,6 +687,26 @@ def test_a_preview_link_shows_a_release_to_anyone_until_it_expires_or_is_rolled_
     at(link.expires_at)
     assert client.get(f"/releases/preview/{link.token}/").status_code == 404
     assert "£48.00" not in client.get("/catalog/").content.decode()  # the session's link too
+
+
+def test_one_kind_of_preview_link_never_opens_at_the_other_kinds_address(shop, at, client):
+    """Releases, moments and homepage drafts share one signed link (shop.moment.links): a
+    draft's link does not show or enter the store at a moment, nor a release's the draft page."""
+    at(T0 - timedelta(days=1))
+    sale = winter_sale(shop, starts_at=T0)
+    editor = Client()
+    editor.force_login(shop["editor"])
+    editor.post("/homepage/edit/", {"state": "on"})
+    key = layout_queries.homepage_editor(user=shop["editor"]).live.blocks.get().key
+    editor.post(f"/homepage/draft/blocks/{key}/", {"region": "main", "heading": "Snow", "text": ""})
+    draft = links.preview_link(draft=layout_queries.draft_of(user=shop["editor"]))
+    release = links.preview_link(release=sale)
+    assert "Snow" in client.get(f"/preview/{draft.token}/").content.decode()
+    assert client.get(f"/releases/preview/{draft.token}/").status_code == 404
+    assert client.post(f"/releases/preview/{draft.token}/").status_code == 404
+    assert "£48.00" not in client.get("/catalog/").content.decode()
+    assert client.get(f"/preview/{release.token}/").status_code == 404
+    assert client.get(f"/releases/preview/{release.token}/").status_code == 200
 
 
 def test_the_editor_saves_the_homepage_draft_into_a_release(shop, at):
@@ -737,7 +774,7 @@ def test_budgets_hold_with_one_release_scheduled_and_one_live(
     at(T0 + SECOND)
     # The live state is site-wide: the timeline (one query) once per release change, the effects
     # of the releases in force (five) once per set, in each process, like the footer's links.
-    release_queries.live_state()
+    resolve()
     # Then the same as without releases: the release's homepage (a hero: its blocks, their
     # products and categories, the tokens' row, the footer for this set of releases), the
     # catalog index and a page of cards (8), another filter state's cards (2); a hit, none.

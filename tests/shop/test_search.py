@@ -20,6 +20,7 @@ from shop.models import (
     Variant,
     ZeroResultSearch,
 )
+from shop.moment.resolve import resolve
 from shop.queries import catalog as catalog_queries
 from shop.queries import search as search_queries
 from shop.services import search as search_service
@@ -68,7 +69,9 @@ def shop():
 
 def found(text: str) -> list[str]:
     """Names of the products the catalog lists for the search `text`, in order."""
-    listing = catalog_queries.product_listing(filters=catalog_queries.CatalogFilters(q=text))
+    listing = catalog_queries.product_listing(
+        state=resolve(), filters=catalog_queries.CatalogFilters(q=text)
+    )
     return [card.name for card in listing.products]
 
 
@@ -213,7 +216,7 @@ def test_matches_in_the_name_come_before_facets_before_the_description(shop):
 def test_in_stock_comes_before_sold_out_and_then_the_shoppers_sort(shop):
     make_product(name="Budget Wool Sweater", category=shop["knitwear"], prices=("5.00",))
     by_price = catalog_queries.product_listing(
-        filters=catalog_queries.CatalogFilters(q="sweater", sort="price")
+        state=resolve(), filters=catalog_queries.CatalogFilters(q="sweater", sort="price")
     )
     assert [c.name for c in by_price.products] == [
         "Budget Wool Sweater",

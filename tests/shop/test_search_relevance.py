@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.test import override_settings
 
 from shop.models import Product, SearchPin, Variant
+from shop.moment.resolve import resolve
 from shop.queries.catalog import CatalogFilters, product_listing
 from shop.queries.search import interpret
 
@@ -46,7 +47,9 @@ def results(text: str, **filters) -> list[Product]:
     pks: list[int] = []
     page = 1
     while True:
-        listing = product_listing(filters=CatalogFilters(q=text, page=page, **filters))
+        listing = product_listing(
+            state=resolve(), filters=CatalogFilters(q=text, page=page, **filters)
+        )
         pks += [card.pk for card in listing.products]
         if page >= listing.num_pages:
             break
@@ -59,7 +62,7 @@ def results(text: str, **filters) -> list[Product]:
 
 
 def live(condition: Q) -> set[Product]:
-    return set(Product.objects.published().filter(condition).distinct())
+    return set(Product.objects.published(resolve()).filter(condition).distinct())
 
 
 def named(*words: str) -> Q:
@@ -144,7 +147,9 @@ def test_a_brand_ranks_its_own_products_above_those_that_only_mention_it():
 
 
 def test_a_sku_finds_its_product_alone():
-    variant = Variant.objects.filter(product__in=Product.objects.published()).order_by("pk")[7]
+    variant = Variant.objects.filter(product__in=Product.objects.published(resolve())).order_by(
+        "pk"
+    )[7]
     assert results(variant.sku) == [variant.product]
     assert results(variant.sku.lower().replace("-", " ")) == [variant.product]
 

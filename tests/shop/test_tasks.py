@@ -26,6 +26,7 @@ from django_tasks_db.models import DBTaskResult
 
 from shop.domain import pricing
 from shop.models import Cart, Coupon, Order, Payment, SentEmail, Variant
+from shop.moment.resolve import resolve
 from shop.queries import cart as cart_queries
 from shop.services import checkout, payments
 from shop.tasks import notify_price_drops, send_order_confirmation
@@ -229,7 +230,7 @@ def stranded() -> Order:
     order, created = checkout.place_order(
         cart_id=cart.pk,
         checkout_token=cart.checkout_token,
-        confirmed=pricing.read_signed(cart_queries.review(cart=cart).signed()),
+        confirmed=pricing.read_signed(cart_queries.review(state=resolve(), cart=cart).signed()),
         details=DETAILS,
     )
     assert created and order.status == Order.Status.PLACED

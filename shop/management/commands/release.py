@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.models import AttributeValue, Category, Product, Release, Variant
-from shop.queries import releases as release_queries
+from shop.moment import links
 from shop.services import releases as release_service
 
 
@@ -246,7 +246,7 @@ class Command(BaseCommand):
         if release is None and not at:
             raise CommandError("Name a release, a moment (--at), or both.")
         found = self._release(release) if release is not None else None
-        link = release_queries.preview_link(release=found, moment=_moment(at, None))
+        link = links.preview_link(release=found, moment=_moment(at, None))
         path = reverse("shop:release-preview", args=[link.token])
         self._say(f"{base_url.rstrip('/')}{path}")
 

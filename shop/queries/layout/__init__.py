@@ -1,6 +1,7 @@
 """Read models for the homepage, by job: rendering blocks and the cached live homepage
-(`rendering`), the editor's read model (`editor`), shared preview links (`previews`) and
-published revisions (`revisions`). Import from here: `from shop.queries import layout`."""
+(`rendering`), the editor's read model (`editor`) and published revisions (`revisions`); a
+draft's shared preview link is shop.moment.links. Import from here:
+`from shop.queries import layout`."""
 
 from shop.queries.layout.editor import (
     BlockChoices,
@@ -14,12 +15,6 @@ from shop.queries.layout.editor import (
     draft_of,
     homepage_editor,
     visibility,
-)
-from shop.queries.layout.previews import (
-    PreviewLink,
-    PreviewLinkInvalid,
-    draft_for_preview,
-    preview_link,
 )
 from shop.queries.layout.rendering import (
     CACHE_ENTRY_KEY,
@@ -44,19 +39,15 @@ __all__ = [
     "EditorRegion",
     "Homepage",
     "HomepageEditor",
-    "PreviewLink",
-    "PreviewLinkInvalid",
     "Region",
     "RenderedBlock",
     "block_choices",
     "block_content",
     "block_kind",
-    "draft_for_preview",
     "draft_homepage",
     "draft_of",
     "homepage_editor",
     "live_homepage",
-    "preview_link",
     "render_block",
     "revision_history",
     "visibility",

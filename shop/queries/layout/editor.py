@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shop.models import AttributeValue, Category, Layout, LayoutBlock
 from shop.models.blocks import BLOCK_KINDS
+from shop.moment.resolve import resolve
 from shop.queries.layout.rendering import REGIONS, load_blocks, render_block
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def homepage_editor(*, user, now: datetime | None = None) -> HomepageEditor:
     live = Layout.objects.live().first() or Layout(kind=Layout.Kind.LIVE, version=0)
     draft = draft_of(user=user)
     layout_ids = [pk for pk in (live.pk, draft.pk if draft else None) if pk]
-    loaded = load_blocks(layout_ids)
+    loaded = load_blocks(layout_ids, state=resolve(at=moment))  # the live store, as shoppers see it
     live_blocks = [b for b in loaded if b.layout_id == live.pk]
     shown = [b for b in loaded if b.layout_id == draft.pk] if draft else live_blocks
     live_by_key = {str(b.key): b for b in live_blocks}

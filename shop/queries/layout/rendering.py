@@ -27,7 +27,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from shop import cache_tokens
-from shop.domain.releases import StoreState
 from shop.models import (
     Category,
     Layout,
@@ -39,7 +38,7 @@ from shop.models import (
 from shop.models.blocks import BLOCK_KINDS
 from shop.models.catalog import MAX_CATEGORY_DEPTH
 from shop.models.layout import block_visible
-from shop.queries import releases
+from shop.moment.values import StoreState
 from shop.queries.catalog import ProductCard
 
 if TYPE_CHECKING:
@@ -65,10 +64,9 @@ RAIL_ROW = 4
 # Rendering blocks ------------------------------------------------------------------------------
 
 
-def load_blocks(layout_ids: list[int], state: StoreState | None = None) -> list["LoadedBlock"]:
+def load_blocks(layout_ids: list[int], *, state: StoreState) -> list["LoadedBlock"]:
     """Every block of these layouts with all a block template touches, in a fixed query count,
-    showing the products and prices of `state` (default: the live store now)."""
-    state = state or releases.live_state()
+    showing the products and prices of `state`."""
     blocks = list(
         LayoutBlock.objects.filter(layout_id__in=layout_ids)
         .prefetch_related(
@@ -307,12 +305,12 @@ def _render_live(state: StoreState) -> tuple[RenderedBlock, ...]:
         if live is None:
             return ()
         layout_id = live.pk
-    return tuple(_rendered(b) for b in load_blocks([layout_id], state) if b.active)
+    return tuple(_rendered(b) for b in load_blocks([layout_id], state=state) if b.active)
 
 
-def live_homepage(*, now: datetime | None = None, state: StoreState | None = None) -> Homepage:
-    """The homepage as visitors see it in `state` (default: the live store at `now`, default
-    this second): the layout of the release in force that has one, else the live layout.
+def live_homepage(*, state: StoreState) -> Homepage:
+    """The homepage as visitors see it in `state` (its moment and releases in force): the
+    layout of the release in force that has one, else the live layout.
 
     The live store's is served from the cache when warm (no SQL): keyed on the homepage's
     token, the releases' token and the releases in force, so it is another entry from the
@@ -320,7 +318,6 @@ def live_homepage(*, now: datetime | None = None, state: StoreState | None = Non
     always rendered afresh when that setting is 0, and for a time-travel state (never cached).
     `next_change` is the first moment a scheduled block or a release starts or ends.
     """
-    state = state or releases.live_state(now=now)
     seconds = settings.HOMEPAGE_CACHE_SECONDS
     if seconds > 0 and not state.time_travel:
         key = CACHE_ENTRY_KEY.format(
@@ -343,13 +340,9 @@ def live_homepage(*, now: datetime | None = None, state: StoreState | None = Non
     return homepage
 
 
-def draft_homepage(*, draft: Layout, now: datetime | None = None) -> Homepage:
-    """The homepage a draft would make live, as visitors would see it at `now` (never cached)."""
-    moment = now or timezone.now()
+def draft_homepage(*, draft: Layout, state: StoreState) -> Homepage:
+    """The homepage a draft would make live, as visitors would see it in `state` (never
+    cached)."""
     return _group(
-        [
-            _rendered(b)
-            for b in load_blocks([draft.pk], releases.live_state(now=moment))
-            if b.visible_at(moment)
-        ]
+        [_rendered(b) for b in load_blocks([draft.pk], state=state) if b.visible_at(state.at)]
     )
