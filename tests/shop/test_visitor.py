@@ -57,6 +57,9 @@ def test_a_shopper_on_a_cached_page_costs_one_query_the_session_with_its_rows(
     assert hearts(html)[products[1].pk] == "Saved"
     assert len(queries) == 1
     assert "shop_session" in queries[0]["sql"]
+    with connection.cursor() as cursor:  # prepared: the server plans it once per connection
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        assert [s for (s,) in cursor.fetchall() if "shop_session" in s]
 
 
 def test_a_logout_elsewhere_shows_at_once(client, products):
