@@ -109,6 +109,10 @@ def database_from_url(url: str) -> dict:
                 # of failing the request that gets them.
                 "check": check_pooled_connection,
             },
+            # Django's cursors bind parameters on the client and are never prepared; the one
+            # server-binding cursor, the session read (shop.queries.visitor), is prepared on
+            # its first use on each connection. (Behind PgBouncer, 1.21 or later.)
+            "prepare_threshold": 0,
             **options,
         },
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},

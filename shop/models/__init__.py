@@ -30,6 +30,7 @@ from shop.models.releases import (
     ReleaseVisibility,
 )
 from shop.models.search import SearchDocument, SearchPin, SearchSynonym, ZeroResultSearch
+from shop.models.sessions import Session
 from shop.models.wishlist import Wishlist, WishlistItem
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "SearchPin",
     "SearchSynonym",
     "SentEmail",
+    "Session",
     "ShippingMethod",
     "Variant",
     "Warehouse",

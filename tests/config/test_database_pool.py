@@ -8,7 +8,9 @@ import psycopg
 import pytest
 from django.db import close_old_connections, connection, connections
 from django.test import Client
+from psycopg_pool import ConnectionPool
 
+from config import database
 from tests.factories import make_product
 
 IDLE_CONNECTIONS = 8
@@ -58,3 +60,69 @@ def test_after_the_servers_backends_are_terminated_the_next_requests_succeed():
 
     statuses = [get(client, page) for _ in range(2 * IDLE_CONNECTIONS)]
     assert statuses == [200] * (2 * IDLE_CONNECTIONS)
+
+
+def query_once() -> None:
+    """One query on a connection from the pool, handed back afterwards (as a request does)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    close_old_connections()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connections_terminated_just_after_use_are_replaced_before_a_query_gets_one():
+    """Handed out moments ago, they are checked by their sockets alone: those must tell."""
+    pool = connection.pool
+    held = [pool.getconn() for _ in range(IDLE_CONNECTIONS)]
+    for held_connection in held:
+        pool.putconn(held_connection)
+    connections.close_all()
+
+    assert terminate_the_test_databases_backends() >= IDLE_CONNECTIONS
+
+    for _ in range(2 * IDLE_CONNECTIONS):
+        query_once()
+
+
+def hand_out_every_idle_connection() -> None:
+    """Use each idle connection of the pool once (it hands them out in turn)."""
+    for _ in range(connection.pool.get_stats()["pool_available"] + 1):
+        query_once()
+
+
+def count_checks(monkeypatch) -> dict[str, int]:
+    """Count the pool's checks of the connections it hands out, and the real checks (an empty
+    query) among them."""
+    counts = {"checks": 0, "queries": 0}
+    pool = connection.pool
+    check, real = pool._check, ConnectionPool.check_connection
+
+    def counted_check(conn):
+        counts["checks"] += 1
+        check(conn)
+
+    def counted_real(conn):
+        counts["queries"] += 1
+        real(conn)
+
+    monkeypatch.setattr(pool, "_check", counted_check)
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(counted_real))
+    return counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_handed_out_again_soon_is_checked_without_a_query(monkeypatch):
+    hand_out_every_idle_connection()
+    counts = count_checks(monkeypatch)
+    for _ in range(3):
+        query_once()
+    assert counts == {"checks": 3, "queries": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_idle_for_a_while_gets_the_real_check(monkeypatch):
+    hand_out_every_idle_connection()
+    counts = count_checks(monkeypatch)
+    monkeypatch.setattr(database, "QUIET_FOR_SECONDS", 0.0)
+    query_once()
+    assert counts == {"checks": 1, "queries": 1}

@@ -1,11 +1,14 @@
 """config.sessions: database sessions that write in one statement, and stay correct."""
 
+import uuid
+
 import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.sessions import SessionStore
+from shop.models import Session
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,3 +48,18 @@ def test_saving_a_session_deleted_meanwhile_is_an_update_error():
     store["x"] = 2
     with pytest.raises(UpdateError):
         store.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_write_stores_the_visitors_keys_beside_the_data():
+    cart, wishlist = uuid.uuid4(), uuid.uuid4()
+    store = SessionStore()
+    store.update({"cart_token": str(cart), "wishlist_token": "not-a-token"})
+    store.save()
+    row = Session.objects.get(session_key=store.session_key)
+    assert (row.cart_token, row.wishlist_token, row.customer_id) == (cart, None, None)
+
+    store.update({"wishlist_token": str(wishlist), "_auth_user_id": "42"})
+    store.save()
+    row = Session.objects.get(session_key=store.session_key)
+    assert (row.cart_token, row.wishlist_token, row.customer_id) == (cart, wishlist, 42)
