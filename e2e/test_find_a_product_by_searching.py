@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from shop.models import Product
+from shop.moment.resolve import resolve
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +19,13 @@ pytestmark = pytest.mark.e2e
 def a_product_to_find() -> tuple[Product, str]:
     """A product in stock and the last two words of its name, with a typo in the first ("Lether
     Parka"): one whose two words few other products share, so it is among the suggestions."""
-    for product in Product.objects.published().filter(variants__stock__gt=0).order_by("pk"):
+    for product in (
+        Product.objects.published(resolve()).filter(variants__stock__gt=0).order_by("pk")
+    ):
         words = product.name.split()[-2:]
         if len(words) < 2 or min(len(w) for w in words) < 5 or not words[0].isalpha():
             continue
-        alike = Product.objects.published().filter(name__icontains=words[0])
+        alike = Product.objects.published(resolve()).filter(name__icontains=words[0])
         if alike.filter(name__icontains=words[1]).count() <= 3:
             typo = words[0][0] + words[0][2:]  # a letter left out: "Leather" → "Lather"
             return product, f"{typo} {words[1]}".lower()

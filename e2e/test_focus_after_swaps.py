@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shop.models import Product
+from shop.moment.resolve import resolve
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,12 @@ def press_on(page: Page, locator, key: str = "Enter") -> None:
 def test_focus_stays_on_the_control_after_each_swap(shop: str, page: Page, js: bool):
     if not js:
         pytest.skip("without JavaScript every action is a page load")
-    card = Product.objects.published().as_cards().filter(variant_count=1, stock_total__gt=0).first()
+    card = (
+        Product.objects.published(resolve())
+        .as_cards()
+        .filter(variant_count=1, stock_total__gt=0)
+        .first()
+    )
     page.goto(f"{shop}/catalog/?q={card.name}")
     heart = page.get_by_role("button", name=f"Save {card.name} to your wishlist")
     press_on(page, heart)
@@ -71,7 +77,7 @@ def test_choosing_an_option_with_arrow_keys_keeps_focus_on_it(shop: str, page: P
         pytest.skip("without JavaScript every action is a page load")
     product = next(
         p
-        for p in Product.objects.published().order_by("pk")
+        for p in Product.objects.published(resolve()).order_by("pk")
         if len({v.options.get("size") for v in p.variants.all()}) > 2
     )
     page.goto(f"{shop}{product.get_absolute_url()}")

@@ -14,6 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.accessibility import assert_in_first_viewport
 from shop.models import CartLine, Product, Variant
+from shop.moment.resolve import resolve
 
 pytestmark = pytest.mark.e2e
 
@@ -151,7 +152,7 @@ def test_an_unknown_product_gets_the_shops_not_found_page(live_server, page: Pag
 def a_variant_in_its_second_colour() -> Variant:
     """A demo product made in several colours and sizes: a variant in stock that is not in its
     first colour, and not the first size, so choosing it changes both options."""
-    for product in Product.objects.published().order_by("pk"):
+    for product in Product.objects.published(resolve()).order_by("pk"):
         variants = list(product.variants.all())
         colours = list(dict.fromkeys(v.options["colour"] for v in variants))
         sizes = list(dict.fromkeys(v.options.get("size") for v in variants))

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.test_open_a_product import a_variant_in_its_second_colour, choose_colour_and_size
 from shop.models import Product, Variant, WishlistItem
+from shop.moment.resolve import resolve
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,10 @@ def products_with_one_option(count: int) -> list[Product]:
     """Published, in stock, a single variant each (so "Move to cart" needs no choice)."""
     single = [
         p
-        for p in Product.objects.published().filter(variants__stock__gt=2).distinct().order_by("pk")
+        for p in Product.objects.published(resolve())
+        .filter(variants__stock__gt=2)
+        .distinct()
+        .order_by("pk")
         if p.variants.count() == 1
     ]
     return single[:count]
