@@ -32,3 +32,17 @@ def test_no_admin_module_is_longer_than_500_lines():
     admin = sorted((ROOT / "shop" / "admin").glob("*.py"))
     assert len(admin) > 1
     assert [p.name for p in admin if len(p.read_text().splitlines()) > LONGEST_ADMIN_MODULE] == []
+
+
+def test_models_import_no_read_model_not_even_for_type_hints():
+    """Loaders return what blocks show; nothing of shop.queries is written onto a model."""
+    found = []
+    for path in sorted((ROOT / "shop" / "models").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("shop.queries"):
+                found.append(f"{path.name}: from {node.module}")
+            if isinstance(node, ast.Import):
+                found += [
+                    f"{path.name}: import {a.name}" for a in node.names if "queries" in a.name
+                ]
+    assert found == []
