@@ -42,7 +42,7 @@ class BlockKind:
     defaults: Mapping[str, Any]
     takes_image: bool = False
     form: type | None = None
-    loader: Callable[[list[Any], Any], None] | None = None
+    loader: Callable[[list[Any], Any], dict[int, Any]] | None = None
     loader_name: str = ""  # which loader it needs: named here, the function registers itself
 
     @property
@@ -76,11 +76,12 @@ class BlockKinds(dict[str, BlockKind]):
     def loader_for(self, name: str):
         """Function decorator: the loader every kind whose `loader_name` is `name` uses. It
         takes all the blocks of the layouts being rendered and the store state they show
-        (shop.moment.values.StoreState), and sets what they show."""
+        (shop.moment.values.StoreState), and returns what they show, by block id (the block
+        templates get it as `shows`)."""
 
         def register(
-            function: Callable[[list[Any], Any], None],
-        ) -> Callable[[list[Any], Any], None]:
+            function: Callable[[list[Any], Any], dict[int, Any]],
+        ) -> Callable[[list[Any], Any], dict[int, Any]]:
             for kind in self.values():
                 if kind.loader_name == name:
                     kind.loader = function
@@ -88,9 +89,9 @@ class BlockKinds(dict[str, BlockKind]):
 
         return register
 
-    def loaders(self) -> list[Callable[[list[Any], Any], None]]:
+    def loaders(self) -> list[Callable[[list[Any], Any], dict[int, Any]]]:
         """Each registered loader once, in registry order."""
-        found: list[Callable[[list[Any], Any], None]] = []
+        found: list[Callable[[list[Any], Any], dict[int, Any]]] = []
         for kind in self.values():
             if kind.loader is not None and kind.loader not in found:
                 found.append(kind.loader)

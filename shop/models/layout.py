@@ -20,7 +20,6 @@ count between 1 and MAX_FEATURED_PRODUCTS, a chosen product once per block.
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -30,9 +29,6 @@ from django.utils import timezone
 from shop.domain.customers import is_staff_with
 from shop.models.catalog import AttributeValue, Category, Product
 from shop.sanitising import clean_custom_html, clean_rich_text
-
-if TYPE_CHECKING:
-    from shop.queries.catalog import ProductCard
 
 MAX_FEATURED_PRODUCTS = 24
 
@@ -183,12 +179,6 @@ class LayoutBlock(models.Model):
     categories = models.ManyToManyField(
         Category, blank=True, related_name="+", help_text="Category grid; none means the top level."
     )
-
-    # Not columns: shop.queries.layout attaches these to the blocks it loads for rendering.
-    # (Its Prefetch to_attr lists, chosen_rows and chosen_categories, are typed by the plugin
-    # and may not be declared here.)
-    featured: list["ProductCard"]
-    grid_categories: list[Category]
 
     class Meta:
         ordering = ["layout", "order", "pk"]

@@ -303,85 +303,125 @@ def product_listing(
         if category is None:
             raise UnknownCategory(category_slug)
     category_ids = tree.subtree_ids(category) if category else None
-    notices: list[str] = []
+    known, selections, notices = _recognised_selections(index, filters)
+    sets = _FilterSets.of(index, filters, known, selections, state)
+    with_attrs = sets.all_but(None)
+    scope = (
+        _union(index.by_category.get(pk, 0) for pk in category_ids)
+        if category_ids is not None
+        else index.everything
+    )
+    in_scope = with_attrs & scope
+    total = in_scope.bit_count()
+    price_low, price_high = index.price_range(in_scope)
+    path = tree.path_to(category) if category else []
+    products, page_notice = _page_of_cards(index, filters, in_scope, total, sets.ranks, known)
+    return CatalogPage(
+        filters=filters,
+        category=category,
+        breadcrumbs=path,
+        products=products,
+        total=total,
+        page=filters.page,
+        num_pages=_num_pages(total),
+        price_low=price_low,
+        price_high=price_high,
+        categories=_category_links(index, tree, category, path, with_attrs),
+        facets=_facets(index, selections, sets, scope),
+        notices=notices + page_notice,
+        search=sets.plan,
+    )
 
-    # Attribute definitions and values (for labels and to recognise unknown filters).
-    values = index.facet_values
+
+def _recognised_selections(
+    index: catalog_index.CatalogIndex, filters: CatalogFilters
+) -> tuple[dict[str, dict[str, AttributeValue]], dict[str, tuple[str, ...]], list[str]]:
+    """The facets' values by facet and value slug, the filters' choices among the facets (a
+    parameter that names no facet, such as utm_source, is ignored quietly), and a notice for
+    each choice of a value the facet does not have."""
     known: dict[str, dict[str, AttributeValue]] = {}
-    for value in values:
+    for value in index.facet_values:
         known.setdefault(value.definition.slug, {})[value.slug] = value
     selections: dict[str, tuple[str, ...]] = {}
+    notices: list[str] = []
     for slug, chosen in filters.attributes.items():
         if slug not in known:
-            continue  # Not a facet (utm_source and friends): ignore quietly.
+            continue
         unknown = [v for v in chosen if v not in known[slug]]
         if unknown:
             name = next(iter(known[slug].values())).definition.name.lower()
             notices.append(f"There is no {name} “{unknown[0]}”, so nothing matches it.")
         selections[slug] = chosen
+    return known, selections, notices
 
-    # The sets (catalog_index): each facet is counted with every filter but its own.
-    base = index.everything
-    plan = search_queries.interpret(filters.q) if filters.q else None  # one query, none when cached
-    ranks: dict[int, tuple] | None = None
-    if plan is not None:
-        ranks = _search_ranks(plan, state)
-        base &= index.of_products(ranks)
-    if filters.min_price is not None or filters.max_price is not None:
-        base &= index.priced(filters.min_price, filters.max_price)
-    if filters.in_stock:
-        base &= index.in_stock
-    chosen_sets = {
-        slug: _union(index.by_value.get(known[slug][v].pk, 0) for v in picked if v in known[slug])
-        for slug, picked in selections.items()
-    }
 
-    def all_but(skipped: str | None) -> int:
-        found = base
-        for slug, bits in chosen_sets.items():
+@dataclass(frozen=True)
+class _FilterSets:
+    """The products every filter but the facets' lets through (`base`), and each facet's own
+    choice (`chosen`), as the index's bitsets; the search's plan and ranks, if it searched."""
+
+    base: int
+    chosen: dict[str, int]
+    plan: search_queries.SearchPlan | None
+    ranks: dict[int, tuple] | None
+
+    @classmethod
+    def of(cls, index, filters, known, selections, state: StoreState) -> "_FilterSets":
+        base = index.everything
+        plan = search_queries.interpret(filters.q) if filters.q else None  # none when cached
+        ranks: dict[int, tuple] | None = None
+        if plan is not None:
+            ranks = _search_ranks(plan, state)
+            base &= index.of_products(ranks)
+        if filters.min_price is not None or filters.max_price is not None:
+            base &= index.priced(filters.min_price, filters.max_price)
+        if filters.in_stock:
+            base &= index.in_stock
+        chosen = {
+            slug: _union(
+                index.by_value.get(known[slug][v].pk, 0) for v in picked if v in known[slug]
+            )
+            for slug, picked in selections.items()
+        }
+        return cls(base=base, chosen=chosen, plan=plan, ranks=ranks)
+
+    def all_but(self, skipped: str | None) -> int:
+        """The products every filter lets through but facet `skipped`'s (None: every one)."""
+        found = self.base
+        for slug, bits in self.chosen.items():
             if slug != skipped:
                 found &= bits
         return found
 
-    with_attrs = all_but(None)
-    in_scope = (
-        with_attrs & _union(index.by_category.get(pk, 0) for pk in category_ids)
-        if category_ids is not None
-        else with_attrs
-    )
-    total = in_scope.bit_count()
-    price_low, price_high = index.price_range(in_scope)
 
-    def rolled_up(node: Category) -> int:
-        subtree = _union(index.by_category.get(pk, 0) for pk in tree.subtree_ids(node))
-        return (with_attrs & subtree).bit_count()
-
-    path = tree.path_to(category) if category else []
+def _category_links(index, tree, category, path, with_attrs: int) -> list[CategoryLink]:
+    """The category menu: the roots and the children of every category on the current path,
+    each counted with every filter applied (its whole subtree)."""
     path_ids = {c.pk for c in path}
     links = []
     for node, depth in tree.walk():
-        # Show the roots, and the children of every category on the current path.
         if node.parent_id is None or node.parent_id in path_ids:
+            subtree = _union(index.by_category.get(pk, 0) for pk in tree.subtree_ids(node))
             links.append(
                 CategoryLink(
                     category=node,
-                    count=rolled_up(node),
+                    count=(with_attrs & subtree).bit_count(),
                     depth=depth,
                     selected=category is not None and node.pk == category.pk,
                     in_path=node.pk in path_ids,
                     url=index.category_urls[node.pk],
                 )
             )
+    return links
 
-    scope = (
-        _union(index.by_category.get(pk, 0) for pk in category_ids)
-        if category_ids is not None
-        else index.everything
-    )
+
+def _facets(index, selections, sets: _FilterSets, scope: int) -> list[Facet]:
+    """Each facet's values with their counts in the category's scope (a facet counted with
+    every filter but its own); values with no product left out unless chosen."""
     facets: list[Facet] = []
-    others = {slug: all_but(slug) & scope for slug in chosen_sets}
-    unselected = with_attrs & scope
-    for value in values:
+    others = {slug: sets.all_but(slug) & scope for slug in sets.chosen}
+    unselected = sets.all_but(None) & scope
+    for value in index.facet_values:
         definition = value.definition
         if not facets or facets[-1].slug != definition.slug:
             facets.append(Facet(slug=definition.slug, name=definition.name, values=[]))
@@ -392,46 +432,39 @@ def product_listing(
             facets[-1].values.append(
                 FacetValue(slug=value.slug, label=value.label, count=count, selected=selected)
             )
-    facets = [f for f in facets if f.values]
+    return [f for f in facets if f.values]
 
-    # The page itself: its ids and its cards, from the index.
+
+def _num_pages(total: int) -> int:
+    return max(1, -(-total // settings.CATALOG_PAGE_SIZE))
+
+
+def _page_of_cards(
+    index, filters: CatalogFilters, in_scope: int, total: int, ranks, known
+) -> tuple[list[ProductCard], list[str]]:
+    """The cards of the page asked for, from the index (search results: most relevant, then in
+    stock, then the sort), or a notice when there is no such page."""
     page_size = settings.CATALOG_PAGE_SIZE
-    num_pages = max(1, -(-total // page_size))
-    products: list[ProductCard] = []
-    if filters.page <= num_pages and total:
-        offset = (filters.page - 1) * page_size
-        if ranks is None:
-            ids = index.ordered(in_scope, filters.sort, offset, page_size)
-        else:  # Search results: most relevant, then in stock, then the sort.
-            ids = index.ranked(in_scope, ranks, filters.sort, offset, page_size)
-        # Filtering by a value that is also a variant option (colour) shows pictures in it.
-        pictures_of = {
-            slug: [known[slug][value].label for value in chosen if value in known[slug]]
-            for slug, chosen in selections.items()
-            if slug in PICTURED_OPTIONS
-        }
-        products = _indexed_cards(index, ids, pictures_of)
-    elif filters.page > num_pages:
-        notices.append(
+    num_pages = _num_pages(total)
+    if filters.page > num_pages:
+        return [], [
             f"There is no page {filters.page}: these results have {num_pages} "
             f"page{'s' if num_pages != 1 else ''}."
-        )
-
-    return CatalogPage(
-        filters=filters,
-        category=category,
-        breadcrumbs=path,
-        products=products,
-        total=total,
-        page=filters.page,
-        num_pages=num_pages,
-        price_low=price_low,
-        price_high=price_high,
-        categories=links,
-        facets=facets,
-        notices=notices,
-        search=plan,
-    )
+        ]
+    if not total:
+        return [], []
+    offset = (filters.page - 1) * page_size
+    if ranks is None:
+        ids = index.ordered(in_scope, filters.sort, offset, page_size)
+    else:
+        ids = index.ranked(in_scope, ranks, filters.sort, offset, page_size)
+    # Filtering by a value that is also a variant option (colour) shows pictures in it.
+    pictures_of = {
+        slug: [known[slug][value].label for value in chosen if value in known[slug]]
+        for slug, chosen in filters.attributes.items()
+        if slug in PICTURED_OPTIONS and slug in known
+    }
+    return _indexed_cards(index, ids, pictures_of), []
 
 
 # How many cards an index keeps (a page's cards recur across filter states and pages).

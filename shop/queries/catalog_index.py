@@ -233,16 +233,61 @@ memories.register("catalog index", forget)
 def build(token: str, state: StoreState) -> CatalogIndex:
     """Read the products shown in `state`, priced as there, into a new index (seven plain
     queries; no per-row subquery: the variants' prices and totals are taken here)."""
-    now = state.at
     published = Product.objects.published(state)
-    products = list(published.order_by().values_list(*PRODUCT_FIELDS))
     variants = list(
         Variant.objects.filter(product_id__in=published.values("pk"))
         .order_by()
         .values_list("product_id", "pk", "price", "stock")
     )
-    # Every variant's price in this state (a release's, else its own); positions follow each
-    # product's lowest, so "price" order and "priced up to X" need no sorting per request.
+    rows = _rows_by_price(published, variants, state)
+    ids = [row[0] for row in rows]
+    position = {pk: index for index, pk in enumerate(ids)}
+    size = len(ids)
+    totals = _variant_totals(variants, position, state)
+    attribute_pairs = (
+        ProductAttribute.objects.filter(product_id__in=published.values("pk"))
+        .order_by()
+        .values_list("value_id", "product_id")
+    )
+    orders = _sort_orders(rows, totals.stock)
+    pictures = _card_pictures(published)
+    categories = list(Category.objects.all())
+    scheduled = Product.objects.filter(
+        status=Product.Status.PUBLISHED, published_at__gt=state.at
+    ).aggregate(next=Min("published_at"))["next"]
+    return CatalogIndex(
+        token=token,
+        expires_at=min((t for t in (scheduled, state.until) if t is not None), default=None),
+        ids=ids,
+        position=position,
+        everything=(1 << size) - 1,
+        in_stock=_bits((i for i in range(size) if totals.stock[i] > 0), size),
+        by_category=_collect(((row[1], index) for index, row in enumerate(rows)), size),
+        by_value=_collect(
+            ((value, position[pk]) for value, pk in attribute_pairs if pk in position), size
+        ),
+        min_price=[row[2] for row in rows],
+        max_price=[row[3] for row in rows],
+        variant_prices=sorted(totals.prices),
+        lowest_prices=[row[2] for row in rows if row[2] is not None],
+        orders=orders,
+        places={name: _places(order) for name, order in orders.items()},
+        stocked=[units > 0 for units in totals.stock],
+        categories=categories,
+        category_urls={c.pk: c.get_absolute_url() for c in categories},
+        cards=_card_sources(rows, totals, pictures, {c.pk: c.name for c in categories}),
+        facet_values=list(
+            AttributeValue.objects.filter(definition__is_facet=True)
+            .select_related("definition")
+            .order_by("definition__position", "definition__name", "position", "label")
+        ),
+    )
+
+
+def _rows_by_price(published, variants, state: StoreState) -> list[tuple]:
+    """(pk, category, min price, max price, created, name, slug) of each product shown, by its
+    lowest price in `state` (a release's, else its own) then id: so "price" order and "priced
+    up to X" need no sorting per request."""
     lows: dict[int, Decimal] = {}
     highs: dict[int, Decimal] = {}
     for product_id, pk, own_price, _units in variants:
@@ -251,49 +296,64 @@ def build(token: str, state: StoreState) -> CatalogIndex:
             lows[product_id] = price
         if product_id not in highs or price > highs[product_id]:
             highs[product_id] = price
-    # (pk, category, min price, max price, created, name, slug), by lowest price then id
-    rows = sorted(
+    products = published.order_by().values_list(*PRODUCT_FIELDS)
+    return sorted(
         (
             (pk, category, lows.get(pk), highs.get(pk), created, name, slug)
             for pk, category, created, name, slug in products
         ),
         key=lambda row: (row[2] is None, row[2] or 0, row[0]),
     )
-    ids = [row[0] for row in rows]
-    position = {pk: index for index, pk in enumerate(ids)}
-    size = len(ids)
 
-    stock = [0] * size
-    variant_count = [0] * size
-    first_variant: list[int | None] = [None] * size
-    variant_prices = set()
+
+@dataclass(frozen=True)
+class _VariantTotals:
+    """Per position: units in stock, how many variants, the lowest variant id; and every
+    (price in the state, position) pair, for the price filter."""
+
+    stock: list[int]
+    count: list[int]
+    first: list[int | None]
+    prices: set[tuple[Decimal, int]]
+
+
+def _variant_totals(variants, position: dict[int, int], state: StoreState) -> _VariantTotals:
+    size = len(position)
+    totals = _VariantTotals(stock=[0] * size, count=[0] * size, first=[None] * size, prices=set())
     for product_id, pk, own_price, units in variants:
         index = position.get(product_id)
         if index is None:
             continue
-        stock[index] += max(units, 0)
-        variant_count[index] += 1
-        first = first_variant[index]
-        first_variant[index] = pk if first is None or pk < first else first
-        variant_prices.add((state.price_of(pk, own_price), index))
+        totals.stock[index] += max(units, 0)
+        totals.count[index] += 1
+        first = totals.first[index]
+        totals.first[index] = pk if first is None or pk < first else first
+        totals.prices.add((state.price_of(pk, own_price), index))
+    return totals
 
-    def flags_to_bits(flags: bytearray) -> int:
-        flags.reverse()
-        return int(flags, 2) if flags else 0
 
-    def collect(pairs) -> dict[int, int]:
-        grouped: dict[int, bytearray] = {}
-        for key, index in pairs:
-            grouped.setdefault(key, bytearray(b"0" * size))[index] = 49
-        return {key: flags_to_bits(flags) for key, flags in grouped.items()}
+def _collect(pairs, size: int) -> dict[int, int]:
+    """{key: bitset of the positions paired with it} from (key, position) pairs."""
+    grouped: dict[int, list[int]] = {}
+    for key, index in pairs:
+        grouped.setdefault(key, []).append(index)
+    return {key: _bits(positions, size) for key, positions in grouped.items()}
 
-    attribute_pairs = (
-        ProductAttribute.objects.filter(product_id__in=published.values("pk"))
-        .order_by()
-        .values_list("value_id", "product_id")
-    )
+
+def _bits(positions, size: int) -> int:
+    """The bitset of `positions` (bit i is position i), made as text: one int() for them all."""
+    flags = bytearray(b"0" * size)
+    for index in positions:
+        flags[index] = 49  # "1"
+    flags.reverse()
+    return int(flags, 2) if flags else 0
+
+
+def _sort_orders(rows: list[tuple], stock: list[int]) -> dict[str, list[int]]:
+    """Each sort's order of positions (newest puts sold-out products last)."""
+    size = len(rows)
     no_price = Decimal("Infinity")
-    orders = {
+    return {
         "newest": sorted(
             range(size), key=lambda i: (stock[i] <= 0, -rows[i][4].timestamp(), -rows[i][0])
         ),
@@ -305,8 +365,12 @@ def build(token: str, state: StoreState) -> CatalogIndex:
         "name": sorted(range(size), key=lambda i: (rows[i][5], rows[i][0])),
         "max-price": sorted(range(size), key=lambda i: -(rows[i][3] or -no_price)),
     }
-    # A card's pictures: the primary one, and the first of each option value (a red front) that
-    # a listing filtered by that value shows instead. JSON stays text until a card shows it.
+
+
+def _card_pictures(published) -> dict[int, list[tuple]]:
+    """A card's pictures: the primary one, and the first of each option value (a red front)
+    that a listing filtered by that value shows instead. JSON stays text until a card shows
+    it."""
     pictures: dict[int, list[tuple]] = {}
     seen: set[tuple[int, str]] = set()
     for picture in (
@@ -321,54 +385,26 @@ def build(token: str, state: StoreState) -> CatalogIndex:
         if key not in seen:
             seen.add(key)
             pictures.setdefault(picture[1], []).append(picture)
-    categories = list(Category.objects.all())
-    category_names = {c.pk: c.name for c in categories}
+    return pictures
+
+
+def _card_sources(rows, totals: _VariantTotals, pictures, category_names) -> list[CardSource]:
+    """What each product's card shows, by position."""
     url = reverse("shop:product-detail", kwargs={"slug": "-"})
-    scheduled = Product.objects.filter(
-        status=Product.Status.PUBLISHED, published_at__gt=now
-    ).aggregate(next=Min("published_at"))["next"]
-    in_stock = bytearray(b"0" * size)
-    for index in range(size):
-        if stock[index] > 0:
-            in_stock[index] = 49
-    return CatalogIndex(
-        token=token,
-        expires_at=min((t for t in (scheduled, state.until) if t is not None), default=None),
-        ids=ids,
-        position=position,
-        everything=(1 << size) - 1,
-        in_stock=flags_to_bits(in_stock),
-        by_category=collect((row[1], index) for index, row in enumerate(rows)),
-        by_value=collect((value, position[pk]) for value, pk in attribute_pairs if pk in position),
-        min_price=[row[2] for row in rows],
-        max_price=[row[3] for row in rows],
-        variant_prices=sorted(variant_prices),
-        lowest_prices=[row[2] for row in rows if row[2] is not None],
-        orders=orders,
-        places={name: _places(order) for name, order in orders.items()},
-        stocked=[units > 0 for units in stock],
-        categories=categories,
-        category_urls={c.pk: c.get_absolute_url() for c in categories},
-        cards=[
-            CardSource(
-                pk=row[0],
-                name=row[5],
-                url=url.replace("/-/", f"/{row[6]}/"),
-                category_name=category_names.get(row[1], ""),
-                min_price=row[2],
-                max_price=row[3],
-                stock_total=stock[index],
-                single_variant_id=first_variant[index] if variant_count[index] == 1 else None,
-                images=tuple(pictures.get(row[0], ())),
-            )
-            for index, row in enumerate(rows)
-        ],
-        facet_values=list(
-            AttributeValue.objects.filter(definition__is_facet=True)
-            .select_related("definition")
-            .order_by("definition__position", "definition__name", "position", "label")
-        ),
-    )
+    return [
+        CardSource(
+            pk=row[0],
+            name=row[5],
+            url=url.replace("/-/", f"/{row[6]}/"),
+            category_name=category_names.get(row[1], ""),
+            min_price=row[2],
+            max_price=row[3],
+            stock_total=totals.stock[index],
+            single_variant_id=totals.first[index] if totals.count[index] == 1 else None,
+            images=tuple(pictures.get(row[0], ())),
+        )
+        for index, row in enumerate(rows)
+    ]
 
 
 def _places(order: list[int]) -> list[int]:

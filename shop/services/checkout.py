@@ -132,6 +132,9 @@ def place_order(
 def _place_locked(
     *, cart_id: int, checkout_token: UUID, confirmed: Confirmed, details: CheckoutDetails, customer
 ) -> tuple[Order, bool]:
+    """Under the cart's lock: the order this token already placed (False), or a new one (True)
+    after locking what it charges for, re-pricing it and checking it is what the shopper
+    confirmed."""
     try:
         cart = locks.lock_cart(cart_id)
     except Cart.DoesNotExist:
@@ -144,6 +147,31 @@ def _place_locked(
         raise CartAlreadyOrdered(order=Order.objects.for_checkout(cart.checkout_token))
     if cart.checkout_token != checkout_token:
         raise StaleCheckout()
+    lines, variants, coupon = _lock_lines_and_coupon(cart)
+    methods = list(ShippingMethod.objects.active())
+    method = next((m for m in methods if m.code == details.shipping_code), None)
+    if method is None:
+        raise UnknownShippingMethod()
+    now = timezone.now()
+    live, applied = _price_now(
+        lines=lines, variants=variants, coupon=coupon, methods=methods, details=details,
+        customer=customer, now=now,
+    )  # fmt: skip
+    changes = pricing.changes_since(confirmed, live, details.shipping_code)
+    if changes:
+        raise CheckoutChanged(changes=changes, quote=live)
+    _take_stock_and_coupon(live, applied)
+    order = _write_order(
+        cart=cart, checkout_token=checkout_token, details=details, customer=customer,
+        method=method, live=live, applied=applied, variants=variants,
+    )  # fmt: skip
+    Cart.objects.filter(pk=cart.pk).update(status=Cart.Status.ORDERED, updated=now)
+    return order, True
+
+
+def _lock_lines_and_coupon(cart: Cart) -> tuple[list[CartLine], dict[int, Variant], Coupon | None]:
+    """The cart's lines with their variants locked (in primary-key order) and its coupon locked;
+    EmptyCart if it has no line."""
     lines = list(CartLine.objects.filter(cart=cart).order_by("pk"))
     if not lines:
         raise EmptyCart()
@@ -151,17 +179,20 @@ def _place_locked(
     for line in lines:
         line.variant = variants[line.variant_id]
     coupon = locks.lock_coupon(cart.coupon_id) if cart.coupon_id else None
-    methods = list(ShippingMethod.objects.active())
-    method = next((m for m in methods if m.code == details.shipping_code), None)
-    if method is None:
-        raise UnknownShippingMethod()
+    return lines, variants, coupon
 
-    now = timezone.now()
-    # The prices in force at placement are charged: a release that started since the review
-    # (or ended) shows as a price change below, read now, under the locks, from the database.
+
+def _price_now(
+    *, lines, variants, coupon, methods, details: CheckoutDetails, customer, now
+) -> tuple[Quote, Coupon | None]:
+    """The cart priced as it stands now, and the coupon that applies (if any).
+
+    The prices in force at placement are charged: a release that started since the review (or
+    ended) shows as a price change, read now, under the locks, from the database.
+    """
     state = resolve(at=now, fresh=True)
     state.effects.apply(variants.values())
-    live, applied = pricing.price_cart(
+    return pricing.price_cart(
         lines=lines,
         coupon=coupon,
         coupon_uses=Order.objects.coupon_uses(
@@ -172,10 +203,10 @@ def _place_locked(
         releases=state.releases,
         shown=state.effects.visible,
     )
-    changes = pricing.changes_since(confirmed, live, details.shipping_code)
-    if changes:
-        raise CheckoutChanged(changes=changes, quote=live)
 
+
+def _take_stock_and_coupon(live: Quote, applied: Coupon | None) -> None:
+    """Deduct each line's quantity from its variant's stock and count the coupon's use."""
     for quoted in live.lines:
         # The lock makes this exact; the CheckConstraint (stock >= 0) is the last word anyway.
         Variant.objects.filter(pk=quoted.variant_id).update(stock=F("stock") - quoted.quantity)
@@ -184,7 +215,12 @@ def _place_locked(
     if applied is not None:
         Coupon.objects.filter(pk=applied.pk).update(times_used=F("times_used") + 1)
 
-    shipping = live.shipping_price(details.shipping_code)
+
+def _write_order(
+    *, cart: Cart, checkout_token: UUID, details: CheckoutDetails, customer, method,
+    live: Quote, applied: Coupon | None, variants: dict[int, Variant],
+) -> Order:  # fmt: skip
+    """The order and its lines: a snapshot of what was charged, never edited afterwards."""
     order = Order.objects.create(
         checkout_token=checkout_token,
         customer=customer or cart.customer,
@@ -200,7 +236,7 @@ def _place_locked(
         currency=settings.CURRENCY,
         subtotal=live.subtotal,
         discount_total=live.discount,
-        shipping_total=shipping,
+        shipping_total=live.shipping_price(details.shipping_code),
         tax_total=live.tax(details.shipping_code),
         total=live.total(details.shipping_code),
         coupon_code=applied.code if applied else "",
@@ -221,8 +257,7 @@ def _place_locked(
         )
         for line, share in zip(live.lines, live.line_discounts(), strict=True)
     )
-    Cart.objects.filter(pk=cart.pk).update(status=Cart.Status.ORDERED, updated=now)
-    return order, True
+    return order
 
 
 # The whole checkout, as one call -------------------------------------------------------------

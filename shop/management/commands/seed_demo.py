@@ -150,6 +150,28 @@ def picture_views(
     return views
 
 
+def pictures_of(product, name: str, colours, views, renditions) -> list[ProductImage]:
+    """The product's pictures, front first; with several colours each belongs to the variants
+    of its own colour."""
+    pictures = []
+    for position, (picture, _noun, colour, _material) in enumerate(views):
+        view = picture.rsplit("-", 1)[1].split(".")[0]
+        pictures.append(
+            ProductImage(
+                product=product,
+                image=picture,
+                alt=f"{name} in {colour.lower()}{demo_pictures.VIEW_WORDS[view]}",
+                width=demo_pictures.SIZE,
+                height=demo_pictures.SIZE,
+                position=position,
+                is_primary=position == 0,
+                options={"colour": colour} if len(colours) > 1 else {},
+                renditions=renditions[picture],
+            )
+        )
+    return pictures
+
+
 class Command(BaseCommand):
     help = "Seed the demo catalog (idempotent): categories, products, variants, images, stock."
 
@@ -367,61 +389,11 @@ class Command(BaseCommand):
 
         variants, pictures, attributes = [], [], []
         value_by = {key: {v.label: v for v in vals} for key, vals in values.items()}
-        seed = self.seed
         for i, rng, slug, name, _category, colours, material, sizes, low, high, views in chunk:
             product = by_slug[slug]
-            base = Decimal(rng.randrange(low * 100, high * 100 + 1, 50)) / 100
-            if base < Decimal("1"):
-                base = Decimal("1.00")
-            roll = rng.random()
-            option_sizes = (
-                sizes[: rng.randint(max(1, len(sizes) - 2), len(sizes))] if sizes else [""]
-            )
             warehouse = warehouses[i % len(warehouses)]
-            # The first colour draws its stock from the product's stream (as it always did), the
-            # others from their own; a sold-out product is sold out in every colour.
-            stock_rngs = [rng, *(random.Random(f"{seed}:stock:{i}:{c}") for c in colours[1:])]
-            position = 0
-            for colour, stock_rng in zip(colours, stock_rngs, strict=True):
-                for size in option_sizes:
-                    if roll < 0.08:
-                        stock = 0  # sold out
-                    elif roll < 0.22:
-                        stock = stock_rng.randint(0, 3)  # low stock
-                    else:
-                        stock = stock_rng.randint(4, 60)
-                    price = base + (Decimal("5.00") if size in {"XL", "King", "11", "36"} else 0)
-                    variants.append(
-                        Variant(
-                            product=product,
-                            sku=f"SF-{i:06d}-{position + 1}",
-                            name=f"{size} / {colour}" if size else colour,
-                            options={"size": size, "colour": colour}
-                            if size
-                            else {"colour": colour},
-                            price=price.quantize(Decimal("0.01")),
-                            stock=stock,
-                            warehouse=warehouse,
-                            position=position,
-                        )
-                    )
-                    position += 1
-            for position, (picture, _noun, colour, _material) in enumerate(views):
-                view = picture.rsplit("-", 1)[1].split(".")[0]
-                pictures.append(
-                    ProductImage(
-                        product=product,
-                        image=picture,
-                        alt=f"{name} in {colour.lower()}{demo_pictures.VIEW_WORDS[view]}",
-                        width=demo_pictures.SIZE,
-                        height=demo_pictures.SIZE,
-                        position=position,
-                        is_primary=position == 0,
-                        # With several colours, each picture belongs to the variants of its own.
-                        options={"colour": colour} if len(colours) > 1 else {},
-                        renditions=renditions[picture],
-                    )
-                )
+            variants += self.variants_of(i, rng, product, colours, sizes, (low, high), warehouse)
+            pictures += pictures_of(product, name, colours, views, renditions)
             brand = rng.choice(BRANDS)
             labels = [("colour", c) for c in colours] + [("material", material), ("brand", brand)]
             for key, label in labels:
@@ -437,6 +409,42 @@ class Command(BaseCommand):
         ProductImage.objects.bulk_create(pictures, batch_size=BATCH)
         ProductAttribute.objects.bulk_create(attributes, batch_size=BATCH)
         return len(products)
+
+    def variants_of(self, i, rng, product, colours, sizes, price_range, warehouse) -> list[Variant]:
+        """Product `i`'s variants: one per colour and size, priced around its range, with stock
+        drawn from the product's random stream (the same draws, in the same order, as ever)."""
+        low, high = price_range
+        base = Decimal(rng.randrange(low * 100, high * 100 + 1, 50)) / 100
+        if base < Decimal("1"):
+            base = Decimal("1.00")
+        roll = rng.random()
+        option_sizes = sizes[: rng.randint(max(1, len(sizes) - 2), len(sizes))] if sizes else [""]
+        # The first colour draws its stock from the product's stream (as it always did), the
+        # others from their own; a sold-out product is sold out in every colour.
+        stock_rngs = [rng, *(random.Random(f"{self.seed}:stock:{i}:{c}") for c in colours[1:])]
+        variants: list[Variant] = []
+        for colour, stock_rng in zip(colours, stock_rngs, strict=True):
+            for size in option_sizes:
+                if roll < 0.08:
+                    stock = 0  # sold out
+                elif roll < 0.22:
+                    stock = stock_rng.randint(0, 3)  # low stock
+                else:
+                    stock = stock_rng.randint(4, 60)
+                price = base + (Decimal("5.00") if size in {"XL", "King", "11", "36"} else 0)
+                variants.append(
+                    Variant(
+                        product=product,
+                        sku=f"SF-{i:06d}-{len(variants) + 1}",
+                        name=f"{size} / {colour}" if size else colour,
+                        options={"size": size, "colour": colour} if size else {"colour": colour},
+                        price=price.quantize(Decimal("0.01")),
+                        stock=stock,
+                        warehouse=warehouse,
+                        position=len(variants),
+                    )
+                )
+        return variants
 
     def progress(self, done: int, total: int) -> None:
         if self.quiet or not sys.stdout.isatty():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from shop.models import AttributeValue, Category, Layout, LayoutBlock
 from shop.models.blocks import BLOCK_KINDS
 from shop.moment.resolve import resolve
-from shop.queries.layout.rendering import REGIONS, load_blocks, render_block
+from shop.queries.layout.rendering import REGIONS, load_blocks
 
 if TYPE_CHECKING:
     from shop.queries.layout.rendering import LoadedBlock
@@ -234,12 +234,12 @@ def homepage_editor(*, user, now: datetime | None = None) -> HomepageEditor:
         if original is None:
             status = BlockStatus.NEW
         elif block_content(block) != block_content(original):
-            status, live_html = BlockStatus.CHANGED, render_block(original, editing=True)
+            status, live_html = BlockStatus.CHANGED, loaded.render(original, editing=True)
         elif live_positions[key] != shown_positions[key]:
             status = BlockStatus.MOVED
         item = EditorBlock(
             block=block,
-            html=render_block(block, editing=True),
+            html=loaded.render(block, editing=True),
             status=status,
             live_html=live_html,
             visibility=visibility(block, moment),
@@ -251,7 +251,7 @@ def homepage_editor(*, user, now: datetime | None = None) -> HomepageEditor:
 
     shown_keys = {str(b.key) for b in shown}
     removed = [
-        EditorBlock(block=b, html=render_block(b, editing=True), status=BlockStatus.REMOVED)
+        EditorBlock(block=b, html=loaded.render(b, editing=True), status=BlockStatus.REMOVED)
         for b in live_blocks
         if str(b.key) not in shown_keys
     ]

@@ -17,7 +17,7 @@ data beyond its own columns comes from its registered loader (`BLOCK_KINDS.loade
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -64,7 +64,24 @@ RAIL_ROW = 4
 # Rendering blocks ------------------------------------------------------------------------------
 
 
-def load_blocks(layout_ids: list[int], *, state: StoreState) -> list["LoadedBlock"]:
+@dataclass(frozen=True)
+class LoadedBlocks:
+    """Every block of some layouts (`blocks`, in layout and page order) and, by block id, what
+    the ones whose kind has a loader show beyond their own columns (`shows`: a featured rail's
+    cards, a category grid's tiles)."""
+
+    blocks: list["LoadedBlock"]
+    shows: dict[int, Any]
+
+    def __iter__(self):
+        return iter(self.blocks)
+
+    def render(self, block: LayoutBlock, *, editing: bool = False) -> SafeString:
+        """`render_block` of one of these blocks, with what it shows."""
+        return render_block(block, shows=self.shows.get(block.pk), editing=editing)
+
+
+def load_blocks(layout_ids: list[int], *, state: StoreState) -> LoadedBlocks:
     """Every block of these layouts with all a block template touches, in a fixed query count,
     showing the products and prices of `state`."""
     blocks = list(
@@ -83,9 +100,10 @@ def load_blocks(layout_ids: list[int], *, state: StoreState) -> list["LoadedBloc
         )
         .order_by("layout_id", "order", "pk")
     )  # fmt: skip
+    shows: dict[int, Any] = {}
     for loader in BLOCK_KINDS.loaders():
-        loader(blocks, state)
-    return blocks
+        shows.update(loader(blocks, state))
+    return LoadedBlocks(blocks=blocks, shows=shows)
 
 
 def _in_subtree(category_path: str, category) -> Q:
@@ -126,8 +144,8 @@ def _full_rows(cards: list[ProductCard]) -> list[ProductCard]:
 
 
 @BLOCK_KINDS.loader_for("featured-products")
-def _attach_featured_products(blocks: list["LoadedBlock"], state: StoreState) -> None:
-    """Set `block.featured` (a list of ProductCard) on featured-products blocks.
+def _featured_products(blocks: list["LoadedBlock"], state: StoreState) -> dict[int, list]:
+    """What each featured-products block shows: {block id: its ProductCards}.
 
     A product shows in one rail of a layout at most: the first one down the page (hidden rails
     claim none); rule-based rails fetch enough extra products to make up for those. Rails show
@@ -162,13 +180,15 @@ def _attach_featured_products(blocks: list["LoadedBlock"], state: StoreState) ->
             for p in Product.objects.published(state).filter(pk__in=all_ids).as_cards()
         }
     shown: dict[int, set[int]] = {}
+    featured: dict[int, list] = {}
     for block in rails:
         seen = shown.setdefault(block.layout_id, set())
         # Unpublished chosen products simply drop out of the rail, and so do those shown above.
         cards = [products[pk] for pk in wanted[block.pk] if pk in products and pk not in seen]
-        block.featured = _full_rows(cards[: block.product_count])
+        featured[block.pk] = _full_rows(cards[: block.product_count])
         if block.active:
-            seen.update(card.pk for card in block.featured)
+            seen.update(card.pk for card in featured[block.pk])
+    return featured
 
 
 def _with_tile_images(categories):
@@ -208,33 +228,43 @@ def _tile_image(category: Category) -> ProductImage | None:
 
 
 @BLOCK_KINDS.loader_for("grid-categories")
-def _attach_grid_categories(blocks: list["LoadedBlock"], state: StoreState) -> None:
-    """Set `block.grid_categories`: the chosen categories, or the top level when none are; each
-    with `picture`, a ProductImage from its newest product (or None)."""
+def _grid_categories(blocks: list["LoadedBlock"], state: StoreState) -> dict[int, list]:
+    """What each category grid shows: {block id: its CategoryTiles}, of the chosen categories,
+    or the top level when none are, each with a picture from its newest product (or None)."""
     grids = [b for b in blocks if b.kind == LayoutBlock.Kind.CATEGORY_GRID]
     top_level: list[Category] | None = None
+    tiles: dict[int, list] = {}
     for block in grids:
-        if block.chosen_categories:
-            block.grid_categories = block.chosen_categories
-        else:
+        categories = block.chosen_categories
+        if not categories:
             if top_level is None:
                 top_level = list(
                     _with_tile_images(Category.objects.filter(parent=None)).order_by(
                         "position", "name"
                     )
                 )
-            block.grid_categories = top_level
-        for category in block.grid_categories:
-            category.picture = _tile_image(category)  # type: ignore[attr-defined]
+            categories = top_level
+        tiles[block.pk] = [CategoryTile(c, _tile_image(c)) for c in categories]
+    return tiles
 
 
-def render_block(block: LayoutBlock, *, editing: bool = False) -> SafeString:
-    """The block's HTML from its kind's template (the block must come from load_blocks).
+@dataclass(frozen=True)
+class CategoryTile:
+    """A category of a grid, with the picture its tile shows (None: a plain tile)."""
+
+    category: Category
+    picture: ProductImage | None
+
+
+def render_block(block: LayoutBlock, *, shows: Any = None, editing: bool = False) -> SafeString:
+    """The block's HTML from its kind's template, with `shows`, what its loader found for it
+    (see `LoadedBlocks.render`).
 
     With `editing`, empty blocks render a placeholder that tells the editor why nothing shows.
     No request is involved, so the result is the same for every visitor and can be cached.
     """
-    html = render_to_string(BLOCK_KINDS[block.kind].template, {"block": block, "editing": editing})
+    context = {"block": block, "shows": shows, "editing": editing}
+    html = render_to_string(BLOCK_KINDS[block.kind].template, context)
     # Our own autoescaped templates; marketer HTML inside went through the sanitiser filters.
     return mark_safe(html.strip())
 
@@ -278,14 +308,14 @@ class Homepage:
         return not any(region.blocks for region in self.regions)
 
 
-def _rendered(block: LayoutBlock) -> RenderedBlock:
+def _rendered(block: LayoutBlock, loaded: LoadedBlocks) -> RenderedBlock:
     return RenderedBlock(
         key=str(block.key),
         kind=block.kind,
         region=block.region,
         starts_at=block.starts_at,
         ends_at=block.ends_at,
-        html=render_block(block),
+        html=loaded.render(block),
     )
 
 
@@ -305,7 +335,8 @@ def _render_live(state: StoreState) -> tuple[RenderedBlock, ...]:
         if live is None:
             return ()
         layout_id = live.pk
-    return tuple(_rendered(b) for b in load_blocks([layout_id], state=state) if b.active)
+    loaded = load_blocks([layout_id], state=state)
+    return tuple(_rendered(b, loaded) for b in loaded if b.active)
 
 
 def live_homepage(*, state: StoreState) -> Homepage:
@@ -343,6 +374,5 @@ def live_homepage(*, state: StoreState) -> Homepage:
 def draft_homepage(*, draft: Layout, state: StoreState) -> Homepage:
     """The homepage a draft would make live, as visitors would see it in `state` (never
     cached)."""
-    return _group(
-        [_rendered(b) for b in load_blocks([draft.pk], state=state) if b.visible_at(state.at)]
-    )
+    loaded = load_blocks([draft.pk], state=state)
+    return _group([_rendered(b, loaded) for b in loaded if b.visible_at(state.at)])
