@@ -15,6 +15,8 @@ Tokens are random and never reused, so a replacement that rolls back revives not
 
 import hashlib
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -74,3 +76,30 @@ def replace(name: str) -> None:
     )
     cache.set(name, token, timeout=settings.CACHE_TOKEN_SECONDS)
     public.forget_token(name)  # this process's pages read it again on their next request
+
+
+def cached[T](
+    key: str,
+    *,
+    tokens: list[str],
+    compute: Callable[[], T],
+    seconds: float | None,
+    parts: tuple[Any, ...] = (),
+    valid: Callable[[Any], bool] = lambda value: value is not None,
+) -> T:
+    """The one way a read model caches what it read: `compute()`'s value, kept in the cache
+    under `key` and the current tokens of `tokens` (and `parts`, such as a store state's key),
+    for `seconds` (None: until a token is replaced).
+
+    A replaced token makes every entry keyed on it unreachable at once (they expire on their
+    own). A value that is not `valid` (missing, or of another shape after a deploy) is computed
+    again and stored. Each caller names its own `key` with a version ("homepage:live:v2"):
+    bump it when what it stores changes shape.
+    """
+    name = ":".join([key, *(current(token) for token in tokens), *map(str, parts)])
+    found = cache.get(name)
+    if valid(found):
+        return found
+    value = compute()
+    cache.set(name, value, timeout=seconds)
+    return value

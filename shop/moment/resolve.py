@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from partials import memories
@@ -30,8 +29,8 @@ from shop.models import Release, ReleasePage, ReleasePrice, ReleaseVisibility, V
 from shop.moment.values import NO_EFFECTS, Effects, StoreState, Timeline, resolve_in_order
 
 # v2: the values moved to shop.moment.values, so entries pickled under v1 name a gone module.
-TIMELINE_KEY = "releases:timeline:v2:{token}"
-EFFECTS_KEY = "releases:effects:v2:{token}:{catalog}:{ids}"
+TIMELINE_KEY = "releases:timeline:v3"
+EFFECTS_KEY = "releases:effects:v3"
 EFFECTS_KEPT = 16
 CACHED_SECONDS = 24 * 60 * 60  # entries are keyed on tokens; this only frees the memory
 
@@ -65,11 +64,13 @@ def timeline() -> Timeline:
     kept = _memory.timeline
     if kept is not None and kept[0] == token:
         return kept[1]
-    key = TIMELINE_KEY.format(token=token)
-    found = cache.get(key)
-    if not isinstance(found, Timeline):
-        found = Release.objects.timeline()
-        cache.set(key, found, timeout=CACHED_SECONDS)
+    found = cache_tokens.cached(
+        TIMELINE_KEY,
+        tokens=[cache_tokens.RELEASES],
+        compute=Release.objects.timeline,
+        seconds=CACHED_SECONDS,
+        valid=lambda value: isinstance(value, Timeline),
+    )
     _memory.timeline = (token, found)
     return found
 
@@ -86,11 +87,14 @@ def live_effects(release_ids: tuple[int, ...]) -> Effects:
         kept = _memory.effects.get(memo_key)
     if kept is not None:
         return kept
-    key = EFFECTS_KEY.format(token=token, catalog=catalog, ids=".".join(map(str, release_ids)))
-    found = cache.get(key)
-    if not isinstance(found, Effects):
-        found = effects_of(release_ids)
-        cache.set(key, found, timeout=CACHED_SECONDS)
+    found = cache_tokens.cached(
+        EFFECTS_KEY,
+        tokens=[cache_tokens.RELEASES, cache_tokens.CATALOG_PAGES],
+        parts=(".".join(map(str, release_ids)),),
+        compute=lambda: effects_of(release_ids),
+        seconds=CACHED_SECONDS,
+        valid=lambda value: isinstance(value, Effects),
+    )
     with _memory.lock:
         _memory.effects[memo_key] = found
         while len(_memory.effects) > EFFECTS_KEPT:

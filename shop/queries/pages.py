@@ -8,7 +8,6 @@ import copy
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 
 from shop import cache_tokens
@@ -16,7 +15,7 @@ from shop.models import DynamicPage, PageRedirect
 from shop.moment.values import StoreState
 
 # Bump the "v…" when FooterLink changes shape.
-FOOTER_KEY = "pages:footer:v2:{token}:{releases}:{state}"
+FOOTER_KEY = "pages:footer:v3"
 
 
 @dataclass(frozen=True)
@@ -35,16 +34,13 @@ def footer_links(*, state: StoreState) -> tuple[FooterLink, ...]:
     """
     if state.time_travel:
         return _footer_links(state)
-    key = FOOTER_KEY.format(
-        token=cache_tokens.current(cache_tokens.FOOTER_PAGES),
-        releases=cache_tokens.current(cache_tokens.RELEASES),
-        state=state.key,
+    return cache_tokens.cached(
+        FOOTER_KEY,
+        tokens=[cache_tokens.FOOTER_PAGES, cache_tokens.RELEASES],
+        parts=(state.key,),
+        compute=lambda: _footer_links(state),
+        seconds=settings.HOMEPAGE_CACHE_SECONDS or None,
     )
-    links = cache.get(key)
-    if links is None:
-        links = _footer_links(state)
-        cache.set(key, links, timeout=settings.HOMEPAGE_CACHE_SECONDS or None)
-    return links
 
 
 def _footer_links(state: StoreState) -> tuple[FooterLink, ...]:

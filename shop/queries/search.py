@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.urls import reverse
@@ -264,25 +263,18 @@ def interpret(text: str) -> SearchPlan:
     if not words:
         return SearchPlan(text=text, match=Match(terms=()))
     seconds = settings.CATALOG_COUNTS_CACHE_SECONDS
-    key = (
-        "search:plan:"
-        + hashlib.sha256(
-            repr(
-                (
-                    CACHE_VERSION,
-                    cache_tokens.current(cache_tokens.CATALOG_COUNTS),
-                    search_text.normalise(text),
-                )
-            ).encode()
-        ).hexdigest()
+    if not seconds:
+        return _resolve(text, words)
+    meaning = hashlib.sha256(search_text.normalise(text).encode()).hexdigest()
+    plan = cache_tokens.cached(
+        f"search:plan:{CACHE_VERSION}",
+        tokens=[cache_tokens.CATALOG_COUNTS],
+        parts=(meaning,),
+        # Stored without the text: the same plan serves every spelling of it.
+        compute=lambda: replace(_resolve(text, words), text=""),
+        seconds=seconds,
     )
-    cached = cache.get(key) if seconds else None
-    if cached is not None:
-        return replace(cached, text=text)
-    plan = _resolve(text, words)
-    if seconds:
-        cache.set(key, replace(plan, text=""), seconds)  # the same for every spelling of it
-    return plan
+    return replace(plan, text=text)
 
 
 # Suggestions as the shopper types ------------------------------------------------------------

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import JSONField, OuterRef, Prefetch, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -54,7 +53,7 @@ if TYPE_CHECKING:
 
 # Bump the "v1" whenever what is cached changes shape (RenderedBlock's fields): a deploy then
 # never unpickles an entry written by the previous code.
-CACHE_ENTRY_KEY = "homepage:live:v2:{token}:{releases}:{state}"
+CACHE_ENTRY_KEY = "homepage:live:v3"
 REGIONS = list(LayoutBlock.Region.choices)
 # Cards in a row of a featured rail on a wide screen (static/css/media.css): rails show whole
 # rows of it, which also fill rows of 2 on a phone.
@@ -351,15 +350,13 @@ def live_homepage(*, state: StoreState) -> Homepage:
     """
     seconds = settings.HOMEPAGE_CACHE_SECONDS
     if seconds > 0 and not state.time_travel:
-        key = CACHE_ENTRY_KEY.format(
-            token=cache_tokens.current(cache_tokens.LIVE_HOMEPAGE),
-            releases=cache_tokens.current(cache_tokens.RELEASES),
-            state=state.key,
+        blocks = cache_tokens.cached(
+            CACHE_ENTRY_KEY,
+            tokens=[cache_tokens.LIVE_HOMEPAGE, cache_tokens.RELEASES],
+            parts=(state.key,),
+            compute=lambda: _render_live(state),
+            seconds=seconds,
         )
-        blocks = cache.get(key)
-        if blocks is None:
-            blocks = _render_live(state)
-            cache.set(key, blocks, timeout=seconds)
     else:
         blocks = _render_live(state)
     moment = state.at
