@@ -24,6 +24,15 @@ def get(client: Client, path: str) -> int:
     return status
 
 
+def leave_idle_connections() -> None:
+    """Several idle connections in the pool, the test's own one among them."""
+    pool = connection.pool
+    held = [pool.getconn() for _ in range(IDLE_CONNECTIONS)]
+    for held_connection in held:
+        pool.putconn(held_connection)
+    connections.close_all()
+
+
 def terminate_the_test_databases_backends() -> int:
     """Terminate every other backend connected to the test database (waiting until each has
     exited); return how many."""
@@ -49,12 +58,7 @@ def test_after_the_servers_backends_are_terminated_the_next_requests_succeed():
     page = make_product(name="Thing").get_absolute_url()
     client = Client(raise_request_exception=False)
     assert get(client, page) == 200
-    # Leave several idle connections in the pool, the test's own one among them.
-    pool = connection.pool
-    held = [pool.getconn() for _ in range(IDLE_CONNECTIONS)]
-    for held_connection in held:
-        pool.putconn(held_connection)
-    connections.close_all()
+    leave_idle_connections()
 
     assert terminate_the_test_databases_backends() >= IDLE_CONNECTIONS
 
@@ -72,11 +76,7 @@ def query_once() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_connections_terminated_just_after_use_are_replaced_before_a_query_gets_one():
     """Handed out moments ago, they are checked by their sockets alone: those must tell."""
-    pool = connection.pool
-    held = [pool.getconn() for _ in range(IDLE_CONNECTIONS)]
-    for held_connection in held:
-        pool.putconn(held_connection)
-    connections.close_all()
+    leave_idle_connections()
 
     assert terminate_the_test_databases_backends() >= IDLE_CONNECTIONS
 
