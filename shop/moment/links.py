@@ -84,16 +84,21 @@ def preview_link(
     return PreviewLink(signing.dumps(data, salt=PREVIEW_SALT, compress=True), expires_at)
 
 
-def read_preview_link(*, token: str, now: datetime | None = None) -> PreviewTarget:
-    """What a preview token shows. Raises PreviewLinkInvalid when it was tampered with, has
-    expired, or names a release that was rolled back or deleted or a draft that was published
-    or discarded (one query for a release or a draft)."""
+def read_preview_link(
+    *, token: str, of_draft: bool = False, now: datetime | None = None
+) -> PreviewTarget:
+    """What a preview token shows: a homepage draft's link with `of_draft`, else a release's or a
+    moment's. Raises PreviewLinkInvalid when it is a link of the other kind (it is not valid at
+    this address), was tampered with, has expired, or names a release that was rolled back or
+    deleted or a draft that was published or discarded (one query for a release or a draft)."""
     try:
         data = signing.loads(token, salt=PREVIEW_SALT)
         release_id, at, expires = data["release"], data["at"], int(data["exp"])
         draft_id = int(data["draft"]) if data.get("draft") is not None else None
     except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         raise PreviewLinkInvalid(token) from None
+    if of_draft != (draft_id is not None):
+        raise PreviewLinkInvalid(token)
     moment = now or timezone.now()
     expires_at = datetime.fromtimestamp(expires, tz=UTC)
     if moment >= expires_at:

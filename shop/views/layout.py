@@ -462,18 +462,18 @@ def restore_revision(request: ShopRequest, version: int) -> HttpResponse:
 def shared_preview(request: ShopRequest, token: str) -> HttpResponse:
     """The homepage as a draft would make it, for whoever has the signed link; 404 when stale."""
     try:
-        target = links.read_preview_link(token=token)
-        if target.draft is None:  # a release's or a moment's link: /releases/preview/
-            raise links.PreviewLinkInvalid(token)
+        target = links.read_preview_link(token=token, of_draft=True)
     except links.PreviewLinkInvalid as invalid:
         return private_preview(
             render_failure(
                 request, "shop/preview_link_invalid.html", message=invalid.message, status=404
             )
         )
-    owner = target.draft.owner
+    draft = target.draft
+    assert draft is not None  # of_draft=True: only a homepage draft's link is read
+    owner = draft.owner
     context = {
-        "homepage": layout_queries.draft_homepage(draft=target.draft, state=request.store),
+        "homepage": layout_queries.draft_homepage(draft=draft, state=request.store),
         "preview": {
             "owner_name": (owner.get_full_name() or owner.get_username()) if owner else "",
             "expires_at": target.expires_at,

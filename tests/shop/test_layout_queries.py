@@ -288,18 +288,18 @@ def test_preview_links_name_a_draft_until_they_expire_or_the_draft_goes():
     now = timezone.now()
     link = links.preview_link(draft=draft, now=now)
 
-    target = links.read_preview_link(token=link.token, now=now)
+    target = links.read_preview_link(token=link.token, of_draft=True, now=now)
     assert (target.draft, target.expires_at) == (draft, link.expires_at)
     assert not target.shows_store and target.release is None
     tampered = link.token[:-2] + ("AA" if not link.token.endswith("AA") else "BB")
     for token in (tampered, "nonsense", ""):
         with pytest.raises(links.PreviewLinkInvalid):
-            links.read_preview_link(token=token)
+            links.read_preview_link(token=token, of_draft=True)
     with pytest.raises(links.PreviewLinkInvalid):
-        links.read_preview_link(token=link.token, now=link.expires_at)
+        links.read_preview_link(token=link.token, of_draft=True, now=link.expires_at)
     layout_services.discard_draft(user=editor)
     with pytest.raises(links.PreviewLinkInvalid):
-        links.read_preview_link(token=link.token, now=now)
+        links.read_preview_link(token=link.token, of_draft=True, now=now)
 
 
 def test_category_tiles_show_a_picture_of_their_newest_product():
