@@ -97,6 +97,12 @@ def query_without(base: str, key: str, value: str | None = None) -> str:
     return urlencode(query, doseq=True)
 
 
+@register.filter
+def as_query(query: str) -> str:
+    """`?query` to append to a path, or nothing for an empty query (never a bare `?`)."""
+    return f"?{query}" if query else ""
+
+
 @register.simple_tag
 def picture(image, sizes: str, lazy: bool = False, alt: str | None = None) -> SafeString:
     """A ProductImage as a `<picture>`: its AVIF and WebP renditions (when written) in front of
